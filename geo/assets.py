@@ -1,0 +1,151 @@
+"""The map's JavaScript and CSS, served from this machine instead of a CDN.
+
+Leaflet, Leaflet.markercluster and jQuery come from their XStatic packages and
+the heat-map plugin from folium itself.  Streamlit serves ``<app dir>/static/``
+at ``/app/static/`` (``server.enableStaticServing``) but refuses symlinks that
+leave that folder, so ``install`` copies the files there.  ``localize`` then
+points every folium element of a map at those copies: one CDN link left behind
+would blank the whole map when offline, so an unknown link is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import xstatic.pkg.jquery
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
+from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from geo.errors import NewsmapError
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_URL = "/app/static"
+
+
+class AssetError(NewsmapError, RuntimeError):
+    """A map element needs a file that is not served locally."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One file copied into the static folder."""
+
+    source: Path
+    target: str  # path under the static folder, also the URL path under STATIC_URL
+
+
+_LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
+_MARKERCLUSTER = Path(xstatic.pkg.leaflet_markercluster.BASE_DIR)
+_JQUERY = Path(xstatic.pkg.jquery.BASE_DIR)
+_FOLIUM_TEMPLATES = Path(folium.__file__).parent / "templates"
+
+# Keyed by the names folium gives its links in ``default_js`` / ``default_css``.
+ASSETS: dict[str, Asset] = {
+    "leaflet": Asset(_LEAFLET / "leaflet.js", "leaflet/leaflet.js"),
+    "leaflet_css": Asset(_LEAFLET / "leaflet.css", "leaflet/leaflet.css"),
+    "jquery": Asset(_JQUERY / "jquery.min.js", "jquery/jquery.min.js"),
+    "markerclusterjs": Asset(_MARKERCLUSTER / "leaflet.markercluster.js",
+                             "markercluster/leaflet.markercluster.js"),
+    "markerclustercss": Asset(_MARKERCLUSTER / "MarkerCluster.css", "markercluster/MarkerCluster.css"),
+    "markerclusterdefaultcss": Asset(_MARKERCLUSTER / "MarkerCluster.Default.css",
+                                     "markercluster/MarkerCluster.Default.css"),
+    "leaflet-heat.js": Asset(_FOLIUM_TEMPLATES / "leaflet_heat.min.js", "folium/leaflet_heat.min.js"),
+}
+# Leaflet's CSS and default marker icon refer to these by relative path.
+LEAFLET_IMAGES: tuple[Asset, ...] = tuple(
+    Asset(image, f"leaflet/images/{image.name}") for image in sorted((_LEAFLET / "images").glob("*.png"))
+)
+# folium.Map asks for these only for folium.Icon (Bootstrap and Font Awesome
+# markers); newsmap draws DivIcon markers, so they are dropped, not served.
+UNUSED = frozenset({
+    "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
+    "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css",
+})
+
+
+def install(static_dir: Path | str = STATIC_DIR) -> Path:
+    """Copy every asset into ``static_dir`` unless an identical copy is already there.
+
+    Cheap when the files are present (one ``stat`` each) and safe to run from
+    several processes at once: each file is written beside its target and renamed.
+    """
+    static_dir = Path(static_dir)
+    for asset in (*ASSETS.values(), *LEAFLET_IMAGES):
+        target = static_dir / asset.target
+        source_stat = asset.source.stat()
+        try:
+            target_stat = target.stat()
+            if (target_stat.st_size, int(target_stat.st_mtime)) == (source_stat.st_size,
+                                                                   int(source_stat.st_mtime)):
+                continue
+        except FileNotFoundError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        os.close(handle)
+        shutil.copy2(asset.source, partial)
+        os.replace(partial, target)
+    return static_dir
+
+
+def url(name: str, base_url: str = STATIC_URL) -> str:
+    """The local URL of the asset folium calls ``name``.
+
+    >>> url("leaflet")
+    '/app/static/leaflet/leaflet.js'
+    """
+    try:
+        return f"{base_url.rstrip('/')}/{ASSETS[name].target}"
+    except KeyError:
+        raise AssetError(
+            f"no local copy of the map resource {name!r}; add it to geo.assets.ASSETS "
+            "(or to UNUSED if newsmap does not need it)"
+        ) from None
+
+
+def localize(root: Element, base_url: str = STATIC_URL) -> Element:
+    """Point every JS/CSS link of ``root`` and its descendants at the local copies.
+
+    Links are replaced on each element instance, never on the folium class, so
+    other maps in the same process keep their own settings.
+    """
+    for element in _walk(root):
+        if isinstance(element, JSCSSMixin):
+            element.default_js = _local_links(element.default_js, base_url)
+            element.default_css = _local_links(element.default_css, base_url)
+    return root
+
+
+def _local_links(links, base_url: str) -> list[tuple[str, str]]:
+    return [(name, url(name, base_url)) for name, _ in links if name not in UNUSED]
+
+
+def _walk(element: Element):
+    yield element
+    for child in element._children.values():
+        yield from _walk(child)
+
+
+class LeafletImagePath(MacroElement):
+    """Tell Leaflet where its default marker images are, so an ``L.Icon.Default`` never 404s."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, base_url: str = STATIC_URL):
+        super().__init__()
+        self._name = "LeafletImagePath"
+        self.image_path = f"{base_url.rstrip('/')}/leaflet/images/"

@@ -1,0 +1,86 @@
+"""Dates in text: full dates, day-month without a year, and weekdays relative to the article's date."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Iterator
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")]
+    )
+    for m in names
+}
+_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_DATE_PATTERNS = (
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
+    (re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"), ("M", "d", "y")),
+    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(\d{4})\b"), ("d", "M", "y")),
+)
+
+
+def find_dates(text: str) -> Iterator[tuple[date, int, int]]:
+    """Yield every full calendar date written in ``text`` with its character offsets."""
+    for pattern, order in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            parts = dict(zip(order, match.groups()))
+            try:
+                month = int(parts["m"]) if "m" in parts else MONTHS[parts["M"].lower().rstrip(".")]
+                found = date(int(parts["y"]), month, int(parts["d"]))
+            except (ValueError, KeyError):
+                continue
+            yield found, match.start(), match.end()
+
+
+def date_in_text(text: str) -> str | None:
+    """The first full date written in the text (a dateline or a dated caption), as ISO."""
+    found = sorted(find_dates(text), key=lambda d: d[1])
+    return found[0][0].isoformat() if found else None
+
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(r"\b(?:on|last|this|early|late)?\s*(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?!,?\s+\d{4})\b")
+_MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s+\d{4})")
+_RELATIVE = {"yesterday": 1, "today": 0, "tonight": 0, "last night": 1, "this morning": 0}
+
+
+def event_date(text: str, published: str | None) -> tuple[str | None, int]:
+    """The day an excerpt says its event happened, and ACLED's time precision (1 day, 2 week, 3 month).
+
+    A full date wins; then a day and month in the article's year; then a weekday or
+    "yesterday" counted back from the publication date; else the publication date itself
+    at precision 2.  Returns ``(None, 3)`` when nothing dates the event.
+    """
+    found = sorted(find_dates(text), key=lambda d: d[1])
+    if found:
+        return found[0][0].isoformat(), 1
+    reference = date.fromisoformat(published) if published else None
+    if reference is not None:
+        for pattern, order in ((_DAY_MONTH, ("d", "M")), (_MONTH_DAY, ("M", "d"))):
+            match = pattern.search(text)
+            if match:
+                parts = dict(zip(order, match.groups()))
+                try:
+                    day = date(reference.year, MONTHS[parts["M"].lower().rstrip(".")], int(parts["d"]))
+                except (ValueError, KeyError):
+                    continue
+                if day > reference + timedelta(days=1):
+                    day = day.replace(year=day.year - 1)  # "30 December" in a January article
+                return day.isoformat(), 1
+        match = _WEEKDAY.search(text)
+        if match:
+            back = (reference.weekday() - WEEKDAYS.index(match.group(1).lower())) % 7
+            return (reference - timedelta(days=back)).isoformat(), 1
+        lowered = text.lower()
+        for word, days in _RELATIVE.items():
+            if re.search(r"\b" + word + r"\b", lowered):
+                return (reference - timedelta(days=days)).isoformat(), 1
+        return reference.isoformat(), 2
+    return None, 3

@@ -1,0 +1,30 @@
+"""Every exception newsmap raises, in one place.
+
+Each class also inherits the builtin it resembles, so callers may catch either
+``NewsmapError`` or the builtin.
+"""
+
+
+class NewsmapError(Exception):
+    """Root of all newsmap errors."""
+
+
+class ArticleError(NewsmapError, ValueError):
+    """An article file cannot be read or holds no usable text."""
+
+    def __init__(self, path, reason):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class GazetteerError(NewsmapError, RuntimeError):
+    """The offline gazetteer index is missing, stale or cannot be built."""
+
+
+class ExportError(NewsmapError, ValueError):
+    """An event table cannot be written in the requested format."""
+
+
+class ConfigurationError(NewsmapError, ValueError):
+    """An option given by the user cannot be honoured."""

@@ -1,0 +1,198 @@
+"""Events in an article: type, date, fatalities, actors and place, one row per event.
+
+The article is cut into passages (paragraphs, long ones into sentences); the learned
+classifier (``geo.event_model``) gives each passage an ACLED type or none; rules read the
+date, the count of the dead and the place the passage names.  Passages about the same
+type of event at the same place merge into one event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from geo import event_model
+from geo.dates import event_date
+from geo.gazetteer import ADMIN1, ADMIN2, CONTINENT, COUNTRY, Gazetteer
+from geo.geocode import Resolved
+from geo.numbers import fatalities
+from geo.table import Event
+
+MIN_CONFIDENCE = 0.35
+MAX_PASSAGE = 600
+_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|Co|vs))(?<!\bMrs)[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9])")
+_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|into|on|around|across|inside|from|of|to|toward|towards)\s+"
+                       r"(?:the\s+)?(?:(?:city|town|village|district|province|region|area|outskirts|"
+                       r"governorate|county|state|neighbou?rhood|commune|municipality)\s+of\s+)?$", re.I)
+_NEAR = re.compile(r"\b(?:near|outside|close to|outskirts of|north of|south of|east of|west of|"
+                   r"(?:km|kilometres|kilometers|miles) (?:north|south|east|west)\w* of)\s+(?:the\s+)?$", re.I)
+
+# Actor names follow ACLED's pattern for state forces and crowds where the text allows it.
+_FORCES = re.compile(r"\b(troops|army|soldiers|military|forces|police|policemen|security forces)\b", re.I)
+_CROWDS = {"Protests": "Protesters", "Riots": "Rioters"}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A stretch of article text read as one unit."""
+
+    start: int
+    end: int
+    text: str
+
+
+def passages(text: str) -> list[Passage]:
+    """Paragraphs of the text, with paragraphs over ``MAX_PASSAGE`` characters cut into sentences."""
+    found = []
+    for paragraph in re.finditer(r"[^\n]+", text):
+        chunk = paragraph.group()
+        if not chunk.strip():
+            continue
+        offset = paragraph.start()
+        if len(chunk) <= MAX_PASSAGE:
+            found.append(_trimmed(text, offset, offset + len(chunk)))
+            continue
+        start = 0
+        for boundary in _SENTENCE_END.finditer(chunk):
+            found.append(_trimmed(text, offset + start, offset + boundary.end()))
+            start = boundary.end()
+        if start < len(chunk):
+            found.append(_trimmed(text, offset + start, offset + len(chunk)))
+    return [p for p in found if p.text]
+
+
+def _trimmed(text: str, start: int, end: int) -> Passage:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Passage(start, end, text[start:end])
+
+
+def extract(article, resolved: list[Resolved], gazetteer: Gazetteer) -> list[Event]:
+    """The events of one article, each with its own excerpt; background statistics left out."""
+    units = passages(article.text)
+    predictions = event_model.classify_many([u.text for u in units])
+    main_place = _main_place(resolved)
+    drafts: dict[tuple, dict] = {}
+    order = []
+    previous_place = None
+    for unit, prediction in zip(units, predictions):
+        inside = [r for r in resolved if unit.start <= r.mention.start and r.mention.end <= unit.end]
+        place, precision = _event_place(article.text, unit, inside)
+        if place is not None and place.place is not None and place.place.kind not in (COUNTRY, CONTINENT):
+            previous_place = (place, precision)
+        if prediction.event_type is None or prediction.confidence < MIN_CONFIDENCE:
+            continue
+        count = fatalities(unit.text)
+        if count is not None and count.background:
+            continue  # a passage whose only toll is cumulative ("an estimated 2,700") is context
+        if place is None:
+            place, precision = previous_place or main_place or (None, 3)
+        day, time_precision = event_date(unit.text, article.published)
+        key = (prediction.event_type, place.place.index if place and place.place else None)
+        draft = drafts.get(key)
+        if draft is None:
+            draft = drafts[key] = {"unit": unit, "prediction": prediction, "place": place,
+                                   "precision": precision, "fatalities": None, "date": (day, time_precision)}
+            order.append(key)
+        elif prediction.confidence > draft["prediction"].confidence:
+            draft["unit"], draft["prediction"] = unit, prediction
+        if (time_precision, day or "") < (draft["date"][1], draft["date"][0] or ""):
+            draft["date"] = (day, time_precision)
+        if count is not None and not count.background:
+            # Reports repeat the toll ("10 dead" in the lede, "10 killed" below): the largest stands.
+            draft["fatalities"] = max(draft["fatalities"] or 0, count.value)
+    return [_event(article, number, drafts[key], gazetteer) for number, key in enumerate(order, start=1)]
+
+
+def _main_place(resolved: list[Resolved]):
+    """The article's main place: the most often named town or area, else the most named country."""
+    tally: dict[int, list] = {}
+    for r in resolved:
+        if r.place is None:
+            continue
+        weight = 1.0 if r.place.kind not in (COUNTRY, CONTINENT) else 0.4
+        entry = tally.setdefault(r.place.index, [0.0, r])
+        entry[0] += weight
+    if not tally:
+        return None
+    _, best = max(tally.values(), key=lambda e: e[0])
+    return best, 3 if best.place.kind in (COUNTRY, CONTINENT, ADMIN1) else 1
+
+
+def _event_place(text: str, unit: Passage, inside: list[Resolved]):
+    """The place a passage names for its event, and ACLED's geo precision for it."""
+    located = [r for r in inside if r.place is not None]
+    if not located:
+        return (inside[0], 3) if inside else (None, 3)
+
+    def rank(r: Resolved):
+        before = text[max(unit.start, r.mention.start - 40):r.mention.start]
+        after_locative = bool(_LOCATIVE.search(before))
+        specific = r.place.kind not in (COUNTRY, CONTINENT, ADMIN1)
+        demonym = r.mention.cue == "demonym"
+        return (not demonym, after_locative and specific, specific, after_locative, -r.mention.start)
+
+    best = max(located, key=rank)
+    before = text[max(unit.start, best.mention.start - 40):best.mention.start]
+    if best.place.kind in (COUNTRY, CONTINENT, ADMIN1):
+        precision = 3
+    elif _NEAR.search(before) or best.place.kind == ADMIN2:
+        precision = 2
+    else:
+        precision = 1
+    return best, precision
+
+
+def _actors(text: str, event_type: str, country: str | None, resolved: list[Resolved]) -> tuple[str | None, str | None]:
+    demonym = next((r.place.name for r in resolved if r.mention.cue == "demonym" and r.place), None)
+    actor1 = None
+    if event_type in _CROWDS:
+        actor1 = f"{_CROWDS[event_type]} ({country})" if country else _CROWDS[event_type]
+    forces = _FORCES.search(text)
+    if forces and (demonym or country):
+        name = "Police Forces" if "police" in forces.group(1).lower() else "Military Forces"
+        state = f"{name} of {demonym or country}"
+        if actor1 is None:
+            actor1 = state
+        elif event_type in ("Protests", "Riots"):
+            return actor1, state
+    return actor1, None
+
+
+def _event(article, number: int, draft: dict, gazetteer: Gazetteer) -> Event:
+    unit, prediction, place = draft["unit"], draft["prediction"], draft["place"]
+    chosen = place.place if place is not None else None
+    country = gazetteer.country_name(chosen.country_code) if chosen and chosen.country_code else None
+    admin1 = None
+    if chosen is not None and chosen.kind not in (COUNTRY, CONTINENT):
+        admin1 = chosen.name if chosen.kind == ADMIN1 else gazetteer.admin1_name(chosen.country_code, chosen.admin1_code)
+    resolved_here = [place] if place is not None else []
+    actor1, actor2 = _actors(unit.text, prediction.event_type, country, resolved_here)
+    day, time_precision = draft["date"]
+    return Event(
+        event_id=f"{article.article_id}#{number}",
+        event_date=day,
+        time_precision=time_precision,
+        event_type=prediction.event_type,
+        sub_event_type=prediction.sub_event_type,
+        actor1=actor1,
+        actor2=actor2,
+        location=chosen.name if chosen else (place.mention.text if place else None),
+        admin1=admin1,
+        country=country,
+        iso=chosen.country_code if chosen else None,
+        latitude=chosen.latitude if chosen else float("nan"),
+        longitude=chosen.longitude if chosen else float("nan"),
+        geo_precision=draft["precision"],
+        fatalities=draft["fatalities"] if draft["fatalities"] is not None else 0,
+        notes=unit.text,
+        source=article.title,
+        article_id=article.article_id,
+        excerpt_start=unit.start,
+        excerpt_end=unit.end,
+        geonameid=chosen.geonameid if chosen and chosen.geonameid else None,
+        place_status="resolved" if chosen else "unresolved",
+        confidence=round(float(prediction.confidence), 3),
+    )

