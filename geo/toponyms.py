@@ -15,7 +15,7 @@ from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, COUNTRY, Gazetteer
 MAX_WORDS = 6
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # A run of words may only cross a space, or the dot of a short abbreviation ("St. Louis").
-_GAP = re.compile(r"[ \t]+|\.[ \t]+|[ \t]*\n[ \t]*")
+_GAP = re.compile(r"[ \t]+|\.[ \t]+")
 
 # Words that are place names somewhere but almost never in news text when capitalised.
 NEVER_PLACES = frozenset(normalize(w) for w in """
@@ -60,6 +60,18 @@ COUNTRY_NAMES = {"us": "US", "usa": "US", "u s": "US", "u s a": "US", "uk": "GB"
                  "america": "US", "britain": "GB", "great britain": "GB", "holland": "NL",
                  "burma": "MM", "ivory coast": "CI", "north korea": "KP", "south korea": "KR",
                  "korean": "KR", "koreans": "KR", "britons": "GB", "brits": "GB"}
+# US states as AP style and postal codes write them after a town ("Bluefield, W.Va.", "Paris, TX").
+AP_STATES = {normalize(k): v for k, v in (
+    ("Ala.", "AL"), ("Ariz.", "AZ"), ("Ark.", "AR"), ("Calif.", "CA"), ("Cal.", "CA"), ("Colo.", "CO"),
+    ("Conn.", "CT"), ("Del.", "DE"), ("Fla.", "FL"), ("Ga.", "GA"), ("Ill.", "IL"), ("Ind.", "IN"),
+    ("Kan.", "KS"), ("Kans.", "KS"), ("Ky.", "KY"), ("La.", "LA"), ("Md.", "MD"), ("Mass.", "MA"),
+    ("Mich.", "MI"), ("Minn.", "MN"), ("Miss.", "MS"), ("Mo.", "MO"), ("Mont.", "MT"), ("Neb.", "NE"),
+    ("Nev.", "NV"), ("N.H.", "NH"), ("N.J.", "NJ"), ("N.M.", "NM"), ("N.Y.", "NY"), ("N.C.", "NC"),
+    ("N.D.", "ND"), ("Okla.", "OK"), ("Ore.", "OR"), ("Pa.", "PA"), ("Penn.", "PA"), ("R.I.", "RI"),
+    ("S.C.", "SC"), ("S.D.", "SD"), ("Tenn.", "TN"), ("Tex.", "TX"), ("Vt.", "VT"), ("Va.", "VA"),
+    ("Wash.", "WA"), ("W.Va.", "WV"), ("Wis.", "WI"), ("Wisc.", "WI"), ("Wyo.", "WY"), ("D.C.", "DC"))}
+POSTAL_STATES = frozenset("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+                          "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split())
 # Unions and continents that papers abbreviate.
 AREA_NAMES = {"eu": "Europe", "e u": "Europe"}
 
@@ -116,6 +128,12 @@ def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
         if not _capitalised(word) or keys[i] in NEVER_PLACES and not _long_name_ahead(i, tokens, keys, text, gazetteer):
             i += 1
             continue
+        state = _state_abbreviation(i, tokens, keys, text, gazetteer)
+        if state is not None:
+            j, mention = state
+            mentions.append(mention)
+            i = j + 1
+            continue
         found = _longest_name(i, tokens, keys, text, gazetteer)
         if found is None:
             i += 1
@@ -132,6 +150,30 @@ def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
     if person_keys:
         mentions = [m for m in mentions if m.key not in person_keys or _is_strong(m, gazetteer)]
     return mentions
+
+
+def _state_abbreviation(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | None:
+    """A US state written "Pa.", "W.Va." or "PA" after a town and a comma."""
+    after_comma = text[max(0, tokens[i][0] - 2):tokens[i][0]].endswith((", ", ","))
+    for j in (i + 1, i):
+        if j >= len(tokens) or (j > i and text[tokens[i][1]:tokens[j][0]] not in (".", ". ")):
+            continue
+        key = " ".join(keys[i:j + 1])
+        end = tokens[j][1]
+        dotted = text[end:end + 1] == "."
+        if key in AP_STATES and (dotted or tokens[j][2].endswith(".")) and (after_comma or len(key) > 3):
+            code = AP_STATES[key]
+            end = end + 1 if dotted else end
+        elif j == i and after_comma and tokens[i][2] in POSTAL_STATES:
+            code = tokens[i][2]
+        else:
+            continue
+        place = gazetteer.admin1_place("US", code)
+        if place is None:
+            return None
+        return j, Mention(tokens[i][0], end, text[tokens[i][0]:end], key, (place.index << 1 | 1,), None,
+                          "state abbreviation")
+    return None
 
 
 def _long_name_ahead(i, tokens, keys, text, gazetteer) -> bool:
@@ -221,6 +263,10 @@ def lookup(key: str, surface: str, gazetteer: Gazetteer) -> tuple[tuple[int, ...
     Country names the gazetteer files elsewhere and demonyms come first ("German" is a
     country's people before it is San Germán); then continents' adjectives; then the names.
     """
+    if key in AP_STATES and surface.endswith("."):
+        place = gazetteer.admin1_place("US", AP_STATES[key])
+        if place is not None:
+            return (place.index << 1 | 1,), None, "state abbreviation"
     country = COUNTRY_NAMES.get(key)
     if country and len(key.replace(" ", "")) <= 4 and not surface.replace(".", "").replace(" ", "").isupper():
         country = None  # "us" and "Us" are the pronoun; only "US" and "U.S." are the country
