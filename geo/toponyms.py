@@ -7,8 +7,13 @@ organisation word or a common word that happens to be a place name somewhere.
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, COUNTRY, Gazetteer, normalize
 
@@ -115,41 +120,129 @@ def _sentence_initial(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?\n:;"
 
 
-def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
-    """Every place mention in ``text``, in order, never overlapping."""
-    common = gazetteer.common_words
+RECOGNIZER_FILE = Path(__file__).resolve().parent.parent / "data" / "recognizer_weights.json"
+RECOGNIZER_FEATURES = (
+    "rule_place", "rule_person", "rule_other", "multiword", "own_name", "log_population",
+    "has_country", "has_admin1", "has_admin2", "has_big_city", "has_capital", "candidates",
+    "common_word", "ordinary_word", "sentence_initial", "all_caps", "after_title", "after_locative",
+    "after_the", "person_verb_after", "age_after", "capitalised_before", "capitalised_after",
+    "place_suffix_after", "organisation_after", "demonym", "country_name", "state_abbreviation",
+    "locative_elsewhere", "person_elsewhere", "occurrences", "possessive", "first_line",
+)
+# Before training, the hand rules alone decide (tools/train_recognizer.py fits real weights).
+HAND_RECOGNIZER = {"weights": {"rule_place": 2.0, "rule_person": -2.0, "rule_other": -2.0,
+                               "person_elsewhere": -2.5, "has_country": 1.0}, "bias": -1.0, "threshold": 0.5}
+_LOCATIVES = frozenset("in at near from to into outside across around through between toward towards "
+                       "of within throughout via across inside".split())
+_PERSON_VERBS = frozenset("said says told asked added explained noted wrote testified stated argued "
+                          "who whose replied recalled insisted admitted".split())
+_ORGANISATION_WORDS = frozenset(normalize(w) for w in """
+University College School Schools Hospital Police Department Church Company Inc Corp Corporation Bank
+Center Centre Council Association Board Club Committee Commission Times Post News Herald Journal
+Tribune Gazette Press Foundation Institute Society Group Party Airlines Airport Stadium Hall Library
+Museum Court Jail Prison Academy Fund Agency Authority Office Services Systems Motors Energy
+""".split())
+
+
+@lru_cache(maxsize=2)
+def recognizer(path: str | None = None) -> tuple[list[float], float, float]:
+    """The recognizer's weights (in ``RECOGNIZER_FEATURES`` order), bias and decision threshold."""
+    path = Path(path or RECOGNIZER_FILE)
+    fitted = json.loads(path.read_text(encoding="utf-8")) if path.exists() else HAND_RECOGNIZER
+    weights = [float(fitted["weights"].get(name, 0.0)) for name in RECOGNIZER_FEATURES]
+    return weights, float(fitted["bias"]), float(fitted["threshold"])
+
+
+def find(text: str, gazetteer: Gazetteer, model: tuple | None = None) -> list[Mention]:
+    """Every place mention in ``text``, in order, never overlapping.
+
+    Candidate names come from the gazetteer; a logistic model over their context
+    (``RECOGNIZER_FEATURES``) keeps those that are places.
+    """
+    weights, bias, threshold = model or recognizer()
+    found = []
+    for mention, features in candidates(text, gazetteer):
+        score = bias + sum(w * f for w, f in zip(weights, features))
+        if 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score)))) >= threshold:
+            found.append(mention)
+    return found
+
+
+def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[float]]]:
+    """Every name the gazetteer knows in ``text`` (longest first, never overlapping), with its features."""
     tokens = tokenize(text)
     keys = [normalize(t[2]) for t in tokens]
-    mentions: list[Mention] = []
-    person_keys: set[str] = set()
+    first_line_end = text.find("\n") if "\n" in text else len(text)
+    spans = []
     i = 0
     while i < len(tokens):
-        start, end, word = tokens[i]
+        word = tokens[i][2]
         if not _capitalised(word) or keys[i] in NEVER_PLACES and not _long_name_ahead(i, tokens, keys, text, gazetteer):
             i += 1
             continue
-        state = _state_abbreviation(i, tokens, keys, text, gazetteer)
-        if state is not None:
-            j, mention = state
-            mentions.append(mention)
-            i = j + 1
-            continue
-        found = _longest_name(i, tokens, keys, text, gazetteer)
+        found = _state_abbreviation(i, tokens, keys, text, gazetteer) or _longest_name(i, tokens, keys, text, gazetteer)
         if found is None:
             i += 1
             continue
         j, mention = found
-        verdict = _judge(i, j, mention, tokens, keys, text, gazetteer, common)
-        if verdict == "person":
-            person_keys.add(mention.key)
-        elif verdict == "place":
-            mentions.append(mention)
+        spans.append((i, j, mention, _context(i, j, mention, tokens, keys, text, gazetteer)))
         i = j + 1
-    # One sense per discourse: a name used for a person once is a person throughout, unless
-    # it is a place no one would doubt (a country, a continent).
-    if person_keys:
-        mentions = [m for m in mentions if m.key not in person_keys or _is_strong(m, gazetteer)]
-    return mentions
+    # One sense per discourse: what the other occurrences of a name say counts for each of them.
+    locative_keys = {m.key for _, _, m, c in spans if c["after_locative"]}
+    person_keys = {m.key for _, _, m, c in spans
+                   if c["rule_person"] or c["after_title"] or c["person_verb_after"] or c["age_after"]}
+    occurrences = Counter(m.key for _, _, m, _ in spans)
+    result = []
+    for i, j, mention, context in spans:
+        context["locative_elsewhere"] = float(mention.key in locative_keys)
+        context["person_elsewhere"] = float(mention.key in person_keys)
+        context["occurrences"] = math.log(occurrences[mention.key])
+        context["first_line"] = float(mention.start < first_line_end)
+        result.append((mention, [float(context.get(name, 0.0)) for name in RECOGNIZER_FEATURES]))
+    return result
+
+
+def _context(i, j, mention, tokens, keys, text, gazetteer) -> dict:
+    """Features of one candidate name that its own sentence gives."""
+    places = [(code & 1, gazetteer.place(code >> 1)) for code in mention.codes]
+    previous = tokens[i - 1] if i > 0 else None
+    following = tokens[j + 1] if j + 1 < len(tokens) else None
+    joined_before = previous is not None and bool(_GAP.fullmatch(text[previous[1]:tokens[i][0]]))
+    joined_after = following is not None and bool(_GAP.fullmatch(text[tokens[j][1]:following[0]]))
+    after_text = text[mention.end:mention.end + 8]
+    verdict = _judge(i, j, mention, tokens, keys, text, gazetteer, gazetteer.common_words) \
+        if mention.cue == "name" else "place"
+    own = [p for is_own, p in places if is_own]
+    return {
+        "rule_place": float(verdict == "place"), "rule_person": float(verdict == "person"),
+        "rule_other": float(verdict == "other"), "multiword": float(j > i),
+        "own_name": float(bool(own)),
+        "log_population": max((math.log10(p.population + 10) for _, p in places), default=0.0) / 7,
+        "has_country": float(any(p.kind in (COUNTRY, CONTINENT) for p in own)),
+        "has_admin1": float(any(p.kind == ADMIN1 for p in own)),
+        "has_admin2": float(any(p.kind == ADMIN2 for p in own)),
+        "has_big_city": float(any(p.population >= 100_000 for p in own)),
+        "has_capital": float(any(p.kind == CAPITAL for p in own)),
+        "candidates": math.log(len(places) or 1) / 5,
+        "common_word": float(mention.key in gazetteer.common_words),
+        "ordinary_word": float(mention.key in gazetteer.ordinary_words),
+        "sentence_initial": float(_sentence_initial(text, mention.start)),
+        "all_caps": float(mention.text.isupper() and len(mention.text) > 1),
+        "after_title": float(joined_before and keys[i - 1] in TITLES),
+        "after_locative": float(previous is not None and keys[i - 1] in _LOCATIVES
+                                and text[previous[1]:tokens[i][0]].strip() in ("", "the")),
+        "after_the": float(previous is not None and keys[i - 1] == "the"),
+        "person_verb_after": float(following is not None and keys[j + 1] in _PERSON_VERBS),
+        "age_after": float(bool(re.match(r",\s*\d{1,2},", after_text))),
+        "capitalised_before": float(joined_before and _capitalised(previous[2])),
+        "capitalised_after": float(joined_after and _capitalised(following[2])),
+        "place_suffix_after": float(joined_after and keys[j + 1] in PLACE_SUFFIXES),
+        "organisation_after": float(joined_after and keys[j + 1] in _ORGANISATION_WORDS),
+        "demonym": float(mention.cue == "demonym"),
+        "country_name": float(mention.cue == "country name"),
+        "state_abbreviation": float(mention.cue == "state abbreviation"),
+        "possessive": float(text[mention.end:mention.end + 2] in ("'s", "’s")),
+    }
 
 
 def _state_abbreviation(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | None:
