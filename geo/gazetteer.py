@@ -22,6 +22,7 @@ import sys
 import time
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -41,12 +42,15 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'",
 _NON_LATIN = re.compile(r"[^\x00-\x7f]")
 
 
+@lru_cache(maxsize=262144)
 def normalize(name: str) -> str:
     """The lookup key of a name: accents and case folded, hyphens and dots dropped.
 
     >>> normalize("Deir ez-Zor") == normalize("deir ez zor")
     True
     """
+    if name.isascii() and name.isalpha():
+        return name.lower()  # most words of English text: nothing to fold
     name = unicodedata.normalize("NFKD", name.translate(_QUOTES))
     name = "".join(ch for ch in name if not unicodedata.combining(ch))
     name = name.casefold().replace("-", " ").replace(".", " ").replace("'", "")

@@ -114,10 +114,20 @@ class _Context:
                 areas = {(p.country_code, p.admin1_code) for p in places if p.kind != COUNTRY}
                 self.admin1_votes[mention.key] = {a: 1.0 / len(areas) for a in areas} if areas else {}
         self.voters = max(1, len(self.country_votes) - 1)
+        self.country_totals = _totals(self.country_votes)
+        self.admin1_totals = _totals(self.admin1_votes)
 
-    def support(self, votes: dict, key: str, target) -> float:
+    def support(self, votes: dict, totals: dict, key: str, target) -> float:
         """Share of the article's other names that could lie in ``target`` (a country or an area)."""
-        return sum(v.get(target, 0.0) for k, v in votes.items() if k != key) / self.voters
+        return (totals.get(target, 0.0) - votes.get(key, {}).get(target, 0.0)) / self.voters
+
+
+def _totals(votes: dict) -> dict:
+    totals: dict = {}
+    for shares in votes.values():
+        for target, share in shares.items():
+            totals[target] = totals.get(target, 0.0) + share
+    return totals
 
 
 def candidate_features(context: _Context, position: int, place: Place, own_name: bool,
@@ -134,8 +144,9 @@ def candidate_features(context: _Context, position: int, place: Place, own_name:
         math.log10(place.population + 10) / 7,
         *kind,
         1.0 if own_name else 0.0,
-        context.support(context.country_votes, mention.key, place.country_code),
-        context.support(context.admin1_votes, mention.key, area) if place.kind != COUNTRY else 0.0,
+        context.support(context.country_votes, context.country_totals, mention.key, place.country_code),
+        context.support(context.admin1_votes, context.admin1_totals, mention.key, area)
+        if place.kind != COUNTRY else 0.0,
         1.0 if place.country_code in context.countries_named and place.kind not in (COUNTRY, CONTINENT) else 0.0,
         1.0 if area in context.admin1_named and place.kind not in (COUNTRY, CONTINENT, ADMIN1) else 0.0,
         1.0 if container is not None and _contains(container, place) else 0.0,
