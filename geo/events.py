@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from geo import event_model
 from geo.dates import event_date
-from geo.gazetteer import ADMIN1, ADMIN2, CONTINENT, COUNTRY, Gazetteer
+from geo.gazetteer import ADMIN1, ADMIN2, WIDE_KINDS, Gazetteer
 from geo.geocode import Resolved
 from geo.numbers import fatalities
 from geo.table import Event
@@ -80,7 +80,7 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer) -> list[Eve
     for unit, prediction in zip(units, predictions):
         inside = [r for r in resolved if unit.start <= r.mention.start and r.mention.end <= unit.end]
         place, precision = _event_place(article.text, unit, inside)
-        if place is not None and place.place is not None and place.place.kind not in (COUNTRY, CONTINENT):
+        if place is not None and place.place is not None and place.place.kind not in WIDE_KINDS:
             previous_place = (place, precision)
         if prediction.event_type is None or prediction.confidence < MIN_CONFIDENCE:
             continue
@@ -112,13 +112,13 @@ def _main_place(resolved: list[Resolved]):
     for r in resolved:
         if r.place is None:
             continue
-        weight = 1.0 if r.place.kind not in (COUNTRY, CONTINENT) else 0.4
+        weight = 1.0 if r.place.kind not in WIDE_KINDS else 0.4
         entry = tally.setdefault(r.place.index, [0.0, r])
         entry[0] += weight
     if not tally:
         return None
     _, best = max(tally.values(), key=lambda e: e[0])
-    return best, 3 if best.place.kind in (COUNTRY, CONTINENT, ADMIN1) else 1
+    return best, 3 if best.place.kind in WIDE_KINDS | {ADMIN1} else 1
 
 
 def _event_place(text: str, unit: Passage, inside: list[Resolved]):
@@ -130,13 +130,13 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved]):
     def rank(r: Resolved):
         before = text[max(unit.start, r.mention.start - 40):r.mention.start]
         after_locative = bool(_LOCATIVE.search(before))
-        specific = r.place.kind not in (COUNTRY, CONTINENT, ADMIN1)
+        specific = r.place.kind not in WIDE_KINDS | {ADMIN1}
         demonym = r.mention.cue == "demonym"
         return (not demonym, after_locative and specific, specific, after_locative, -r.mention.start)
 
     best = max(located, key=rank)
     before = text[max(unit.start, best.mention.start - 40):best.mention.start]
-    if best.place.kind in (COUNTRY, CONTINENT, ADMIN1):
+    if best.place.kind in WIDE_KINDS | {ADMIN1}:
         precision = 3
     elif _NEAR.search(before) or best.place.kind == ADMIN2:
         precision = 2
@@ -166,7 +166,7 @@ def _event(article, number: int, draft: dict, gazetteer: Gazetteer) -> Event:
     chosen = place.place if place is not None else None
     country = gazetteer.country_name(chosen.country_code) if chosen and chosen.country_code else None
     admin1 = None
-    if chosen is not None and chosen.kind not in (COUNTRY, CONTINENT):
+    if chosen is not None and chosen.kind not in WIDE_KINDS:
         admin1 = chosen.name if chosen.kind == ADMIN1 else gazetteer.admin1_name(chosen.country_code, chosen.admin1_code)
     resolved_here = [place] if place is not None else []
     actor1, actor2 = _actors(unit.text, prediction.event_type, country, resolved_here)

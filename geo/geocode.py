@@ -17,17 +17,17 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-from geo.gazetteer import (ADMIN1, ADMIN2, CAPITAL, CITY, CONTINENT, COUNTRY, Gazetteer, Place,
+from geo.gazetteer import (ADMIN1, ADMIN2, CAPITAL, CITY, COUNTRY, WIDE_KINDS, Gazetteer, Place,
                            distance_km, load, normalize)
 from geo.toponyms import Mention
 
-KIND_NAMES = ("continent", "country", "admin1", "admin2", "city", "capital")
-KIND_LABELS = ("continent", "country", "first-level area", "second-level area", "town", "capital")
+KIND_NAMES = ("continent", "country", "admin1", "admin2", "city", "capital", "region")
+KIND_LABELS = ("continent", "country", "first-level area", "second-level area", "town", "capital", "region")
 
 WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "resolver_weights.json"
 
 FEATURES = (
-    "log_population", "continent", "country", "admin1", "admin2", "city", "capital", "own_name",
+    "log_population", "continent", "country", "admin1", "admin2", "city", "capital", "region", "own_name",
     "country_support", "admin1_support", "country_named", "admin1_named", "container",
     "near_anchor", "anchor_distance", "most_populous", "population_share", "candidates",
     "known_country", "namesake_city",
@@ -35,7 +35,7 @@ FEATURES = (
 # Weights before any training: size and kind first, then the article's countries and areas.
 # tools/train_resolver.py fits better ones on annotated corpora into WEIGHTS_FILE.
 HAND_WEIGHTS = {
-    "log_population": 7.0, "continent": 5.0, "country": 6.0, "admin1": 2.5, "admin2": 0.5,
+    "log_population": 7.0, "continent": 5.0, "country": 6.0, "admin1": 2.5, "admin2": 0.5, "region": 9.0,
     "capital": 4.0, "own_name": 1.5, "country_support": 3.0, "admin1_support": 2.5,
     "country_named": 3.0, "admin1_named": 2.5, "container": 6.0, "near_anchor": 2.0,
     "known_country": 8.0, "namesake_city": -3.0,
@@ -106,7 +106,7 @@ class _Context:
             if len(places) == 1:
                 if places[0].kind == ADMIN1:
                     self.admin1_named.add((places[0].country_code, places[0].admin1_code))
-                if places[0].kind not in (CONTINENT, COUNTRY):
+                if places[0].kind not in WIDE_KINDS:
                     self.anchors.append(places[0])
             if places and mention.key not in self.country_votes:
                 countries = {p.country_code for p in places}
@@ -137,7 +137,7 @@ def candidate_features(context: _Context, position: int, place: Place, own_name:
     places = context.places[position]
     largest = max(p.population for p in places) or 1
     near = _nearest_anchor(place, context.anchors)
-    kind = [0.0] * 6
+    kind = [0.0] * len(KIND_NAMES)
     kind[place.kind] = 1.0
     area = (place.country_code, place.admin1_code)
     return [
@@ -147,8 +147,8 @@ def candidate_features(context: _Context, position: int, place: Place, own_name:
         context.support(context.country_votes, context.country_totals, mention.key, place.country_code),
         context.support(context.admin1_votes, context.admin1_totals, mention.key, area)
         if place.kind != COUNTRY else 0.0,
-        1.0 if place.country_code in context.countries_named and place.kind not in (COUNTRY, CONTINENT) else 0.0,
-        1.0 if area in context.admin1_named and place.kind not in (COUNTRY, CONTINENT, ADMIN1) else 0.0,
+        1.0 if place.country_code in context.countries_named and place.kind not in WIDE_KINDS else 0.0,
+        1.0 if area in context.admin1_named and place.kind not in WIDE_KINDS | {ADMIN1} else 0.0,
         1.0 if container is not None and _contains(container, place) else 0.0,
         1.0 if near is not None and near[1] <= NEAR_KM else 0.0,
         math.log1p(near[1]) / 10 if near is not None else 1.0,
@@ -240,7 +240,7 @@ def _describe(place: Place, count: int, features: dict, mention: Mention, contai
         reasons.append(f"'{mention.text}, {container.name}' pattern")
     if features["country_named"]:
         reasons.append(f"{country} named in the article")
-    elif count > 1 and features["country_support"] >= 0.5 and place.kind not in (COUNTRY, CONTINENT):
+    elif count > 1 and features["country_support"] >= 0.5 and place.kind not in WIDE_KINDS:
         reasons.append(f"most places named lie in {country}")
     if features["near_anchor"] and count > 1:
         reasons.append("near other places named")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, COUNTRY, Gazetteer, normalize
+from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, WIDE_KINDS, Gazetteer, normalize
 
 MAX_WORDS = 6
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
@@ -218,7 +218,7 @@ def _context(i, j, mention, tokens, keys, text, gazetteer) -> dict:
         "rule_other": float(verdict == "other"), "multiword": float(j > i),
         "own_name": float(bool(own)),
         "log_population": max((math.log10(p.population + 10) for _, p in places), default=0.0) / 7,
-        "has_country": float(any(p.kind in (COUNTRY, CONTINENT) for p in own)),
+        "has_country": float(any(p.kind in WIDE_KINDS for p in own)),
         "has_admin1": float(any(p.kind == ADMIN1 for p in own)),
         "has_admin2": float(any(p.kind == ADMIN2 for p in own)),
         "has_big_city": float(any(p.population >= 100_000 for p in own)),
@@ -298,7 +298,7 @@ def _is_strong(mention: Mention, gazetteer: Gazetteer) -> bool:
     """A name whose best reading is a country or continent, or a demonym."""
     if mention.cue in ("demonym", "country name"):
         return True
-    return any(code & 1 and gazetteer.place(code >> 1).kind in (CONTINENT, COUNTRY, ADMIN1)
+    return any(code & 1 and gazetteer.place(code >> 1).kind in WIDE_KINDS | {ADMIN1}
                for code in mention.codes)
 
 
