@@ -197,28 +197,40 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         else:
             _, place, confidence, reason = best_by_key[mention.key]
             final.append(Resolved(mention, place, confidence, reason))
-    return _place_unknown_names(final)
+    return _place_unknown_names(text, final)
 
 
-def _place_unknown_names(resolved: list[Resolved]) -> list[Resolved]:
-    """Give a name the gazetteer lacks (a street, a building, a hamlet) the nearest town named before it.
+def _place_unknown_names(text: str, resolved: list[Resolved]) -> list[Resolved]:
+    """Give a name the gazetteer lacks (a street, a building, a hamlet) a point from the places around it.
 
-    The point is approximate and says so: status "approximate", low confidence, and the
-    reason names the place it was borrowed from.  With no town named, it stays unresolved.
+    First the areas named in brackets right after it ("Ruramba (Kayokwe, Mwaro)"), else the
+    nearest town named before it.  The point is approximate and says so: status
+    "approximate", low confidence, and the reason names where it was borrowed from.
+    With nothing around it, it stays unresolved.
     """
-    towns = [r for r in resolved if r.place is not None and r.place.kind in (CITY, CAPITAL, ADMIN2)]
-    if not towns or all(r.place is not None for r in resolved):
+    if all(r.place is not None for r in resolved):
         return resolved
+    towns = [r for r in resolved if r.place is not None and r.place.kind in (CITY, CAPITAL, ADMIN2)]
     placed = []
-    for r in resolved:
+    for position, r in enumerate(resolved):
         if r.place is not None:
             placed.append(r)
             continue
-        before = [t for t in towns if t.mention.start < r.mention.start]
-        host = before[-1] if before else towns[0]
+        host, why = None, ""
+        bracket = text[r.mention.end:r.mention.end + 3].lstrip()
+        if bracket.startswith("("):
+            inside = [h for h in resolved[position + 1:position + 3]
+                      if h.place is not None and h.mention.start - r.mention.end < 40]
+            if inside:
+                host, why = inside[0], "the area named in brackets after it"
+        if host is None and towns:
+            before = [t for t in towns if t.mention.start < r.mention.start]
+            host, why = (before[-1] if before else towns[0]), "the nearest town named"
+        if host is None:
+            placed.append(r)
+            continue
         placed.append(Resolved(r.mention, host.place, 0.1,
-                               f"no gazetteer entry; placed at {host.place.name}, the nearest town named",
-                               approximate=True))
+                               f"no gazetteer entry; placed at {host.place.name}, {why}", approximate=True))
     return placed
 
 

@@ -162,6 +162,9 @@ def find(text: str, gazetteer: Gazetteer, model: tuple | None = None) -> list[Me
     weights, bias, threshold = model or recognizer()
     found = []
     for mention, features in candidates(text, gazetteer):
+        if not mention.codes or _in_place_brackets(text, mention):
+            found.append(mention)  # kept by rule: a locative before it, or brackets after a place
+            continue
         score = bias + sum(w * f for w, f in zip(weights, features))
         if 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score)))) >= threshold:
             found.append(mention)
@@ -182,24 +185,73 @@ def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[floa
             continue
         found = _state_abbreviation(i, tokens, keys, text, gazetteer) or _longest_name(i, tokens, keys, text, gazetteer)
         if found is None:
-            i += 1
+            unknown = _unknown_name(i, tokens, keys, text, gazetteer)
+            if unknown is not None:
+                spans.append((i, unknown[0], unknown[1], {}))
+                i = unknown[0] + 1
+            else:
+                i += 1
             continue
         j, mention = found
         spans.append((i, j, mention, _context(i, j, mention, tokens, keys, text, gazetteer)))
         i = j + 1
     # One sense per discourse: what the other occurrences of a name say counts for each of them.
-    locative_keys = {m.key for _, _, m, c in spans if c["after_locative"]}
-    person_keys = {m.key for _, _, m, c in spans
-                   if c["rule_person"] or c["after_title"] or c["person_verb_after"] or c["age_after"]}
+    locative_keys = {m.key for _, _, m, c in spans if c.get("after_locative")}
+    person_keys = {m.key for _, _, m, c in spans if c.get("rule_person") or c.get("after_title")
+                   or c.get("person_verb_after") or c.get("age_after")}
     occurrences = Counter(m.key for _, _, m, _ in spans)
     result = []
     for i, j, mention, context in spans:
+        if not mention.codes:
+            result.append((mention, []))
+            continue
         context["locative_elsewhere"] = float(mention.key in locative_keys)
         context["person_elsewhere"] = float(mention.key in person_keys)
         context["occurrences"] = math.log(occurrences[mention.key])
         context["first_line"] = float(mention.start < first_line_end)
         result.append((mention, [float(context.get(name, 0.0)) for name in RECOGNIZER_FEATURES]))
     return result
+
+
+_PLACE_BRACKETS = re.compile(r"[A-Z][\w'’-]*\s*\((?:[^()]{0,40},\s*)?$")
+
+
+def _in_place_brackets(text: str, mention: Mention) -> bool:
+    """A name in brackets after a capitalised name: "in Ruramba (Kayokwe, Mwaro)", "Tripoli (Lebanon)".
+
+    Reports and ACLED's notes name the district and province of a place this way.
+    """
+    return bool(_PLACE_BRACKETS.search(text[max(0, mention.start - 60):mention.start]))
+
+
+_PLACE_NOUNS = frozenset("village town city district province region area commune municipality "
+                         "neighbourhood neighborhood locality county governorate suburb camp".split())
+
+
+def _unknown_name(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | None:
+    """A name the gazetteer lacks where the sentence says it is a place ("in Ruramba", "village of X").
+
+    It is kept, unresolved, so that an event there is not lost; the resolver may still
+    place it by spelling or by the areas named around it.
+    """
+    if i == 0 or keys[i] in gazetteer.ordinary_words or keys[i] in NEVER_PLACES or keys[i] in TITLES:
+        return None
+    if len(keys[i]) < 3 or tokens[i][2].isupper() or text[tokens[i - 1][1]:tokens[i][0]] != " ":
+        return None
+    before = keys[i - 1]
+    placed = before in ("in", "near", "outside") or (
+        before == "of" and i > 1 and keys[i - 2] in _PLACE_NOUNS)
+    if not placed:
+        return None
+    j = i
+    while j + 1 < len(tokens) and j - i < 2 and _capitalised(tokens[j + 1][2]) \
+            and text[tokens[j][1]:tokens[j + 1][0]] == " " and keys[j + 1] not in _ORGANISATION_WORDS \
+            and keys[j + 1] not in NEVER_PLACES:
+        j += 1
+    if j + 1 < len(tokens) and keys[j + 1] in _ORGANISATION_WORDS:
+        return None
+    start, end = tokens[i][0], tokens[j][1]
+    return j, Mention(start, end, text[start:end], " ".join(keys[i:j + 1]), (), None, "unknown name")
 
 
 def _context(i, j, mention, tokens, keys, text, gazetteer) -> dict:
