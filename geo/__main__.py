@@ -103,6 +103,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (``head``, a closed pager) stopped listening: nothing is wrong.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

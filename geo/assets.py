@@ -30,14 +30,10 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from geo import naturalearth
-from geo.errors import NewsmapError
+from geo.errors import AssetError
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 STATIC_URL = "/app/static"
-
-
-class AssetError(NewsmapError, RuntimeError):
-    """A map element needs a file that is not served locally."""
 
 
 @dataclass(frozen=True)

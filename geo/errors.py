@@ -28,3 +28,7 @@ class ExportError(NewsmapError, ValueError):
 
 class ConfigurationError(NewsmapError, ValueError):
     """An option given by the user cannot be honoured."""
+
+
+class AssetError(NewsmapError, RuntimeError):
+    """A map element needs a file that is not served locally (a CDN link would blank the map offline)."""

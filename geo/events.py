@@ -9,7 +9,7 @@ type of event at the same place merge into one event.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geo import event_model
 from geo.dates import event_date
@@ -19,11 +19,20 @@ from geo.numbers import fatalities
 from geo.table import Event
 
 MIN_CONFIDENCE = 0.35
+VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 MAX_PASSAGE = 600
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|Co|vs))(?<!\bMrs)[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9])")
-_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|into|on|around|across|inside|from|of|to|toward|towards)\s+"
-                       r"(?:the\s+)?(?:(?:city|town|village|district|province|region|area|outskirts|"
-                       r"governorate|county|state|neighbou?rhood|commune|municipality)\s+of\s+)?$", re.I)
+_LOCATIVE = re.compile(r"(?:\b(?:in|at|near|outside|into|on|around|across|inside|toward|towards)\s+(?:the\s+)?"
+                       r"|\b(?:city|town|village|district|province|region|area|outskirts|governorate|county|"
+                       r"neighbou?rhood|commune|municipality)\s+of\s+)$", re.I)
+# Where a speaker lives or reports from is not where the event happened.
+_RESIDENCE = re.compile(r"\b(?:lives?|living|based|exiled?|resident|reporting|speaking|headquartered)\s+"
+                        r"(?:in|from)\s+(?:the\s+)?$", re.I)
+# ACLED codes fighting between two armed sides as a battle, even when artillery was used in it.
+_FIGHTING = re.compile(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|battled|gun ?battles?|firefights?|"
+                       r"exchanges? of fire|armed confrontation|skirmish(?:es)?)\b", re.I)
+_CROWD = re.compile(r"\b(?:protest|demonstrat|rioter|riot|mob|march|rall(?:y|ies)|strike)", re.I)
+FIGHTING_OVERRIDE_BELOW = 0.8
 _NEAR = re.compile(r"\b(?:near|outside|close to|outskirts of|north of|south of|east of|west of|"
                    r"(?:km|kilometres|kilometers|miles) (?:north|south|east|west)\w* of)\s+(?:the\s+)?$", re.I)
 
@@ -77,14 +86,22 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer) -> list[Eve
     drafts: dict[tuple, dict] = {}
     order = []
     previous_place = None
+    last_violent: dict = {}
     for unit, prediction in zip(units, predictions):
         inside = [r for r in resolved if unit.start <= r.mention.start and r.mention.end <= unit.end]
         place, precision = _event_place(article.text, unit, inside)
         if place is not None and place.place is not None and place.place.kind not in WIDE_KINDS:
             previous_place = (place, precision)
-        if prediction.event_type is None or prediction.confidence < MIN_CONFIDENCE:
-            continue
+        prediction = _coded(unit.text, prediction)
         count = fatalities(unit.text)
+        if prediction.event_type is None or prediction.confidence < MIN_CONFIDENCE:
+            # A toll reported on its own ("So far we have 10 killed," he said) belongs to the
+            # violent event just described.
+            if last_violent and count is not None and not count.background and place is None:
+                # The toll of a fight is the battle's, whatever else was reported in between.
+                target = last_violent.get("Battles") or last_violent["last"]
+                target["fatalities"] = max(target["fatalities"] or 0, count.value)
+            continue
         if count is not None and count.background:
             continue  # a passage whose only toll is cumulative ("an estimated 2,700") is context
         if place is None:
@@ -103,7 +120,23 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer) -> list[Eve
         if count is not None and not count.background:
             # Reports repeat the toll ("10 dead" in the lede, "10 killed" below): the largest stands.
             draft["fatalities"] = max(draft["fatalities"] or 0, count.value)
+        if prediction.event_type in VIOLENT_TYPES:
+            last_violent = {"last": draft, **({"Battles": draft} if prediction.event_type == "Battles" else
+                                              {"Battles": last_violent.get("Battles")} if last_violent else {})}
     return [_event(article, number, drafts[key], gazetteer) for number, key in enumerate(order, start=1)]
+
+
+def _coded(text: str, prediction):
+    """The classifier's type, with ACLED's rule for fighting applied where the classifier is unsure.
+
+    Fighting between armed sides is a battle even when shells fell during it; a text about
+    crowds (protests, riots) is left to the classifier.
+    """
+    if (prediction.confidence < FIGHTING_OVERRIDE_BELOW and _FIGHTING.search(text)
+            and not _CROWD.search(text)):
+        return replace(prediction, event_type="Battles", sub_event_type="Armed clash",
+                       confidence=max(prediction.confidence, MIN_CONFIDENCE))
+    return prediction
 
 
 def _main_place(resolved: list[Resolved]):
@@ -126,6 +159,10 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved]):
     located = [r for r in inside if r.place is not None]
     if not located:
         return (inside[0], 3) if inside else (None, 3)
+
+    located = [r for r in located if not _RESIDENCE.search(text[max(unit.start, r.mention.start - 30):r.mention.start])]
+    if not located:
+        return None, 3
 
     def rank(r: Resolved):
         before = text[max(unit.start, r.mention.start - 40):r.mention.start]

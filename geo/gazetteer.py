@@ -101,7 +101,9 @@ class Gazetteer:
 
     def __init__(self, columns: dict, names: dict, countries: dict, admin1: dict,
                  demonyms: dict, common_words: frozenset, ordinary_words: frozenset, stamp: dict):
-        self._columns = columns
+        # numpy columns load fast; Python lists index fast, and a place is read field by field.
+        self._columns = {k: v.tolist() if hasattr(v, "tolist") else v for k, v in columns.items()}
+        self._places: dict[int, Place] = {}
         self.names = names  # normalized name -> tuple of place indices
         self.countries = countries  # ISO2 -> (place index, name)
         self.admin1 = admin1  # "CC.code" -> place index
@@ -114,10 +116,14 @@ class Gazetteer:
         return len(self._columns["geonameid"])
 
     def place(self, index: int) -> Place:
-        c = self._columns
-        return Place(index, int(c["geonameid"][index]), c["name"][index], float(c["lat"][index]),
-                     float(c["lon"][index]), c["cc"][index], c["admin1"][index],
-                     int(c["population"][index]), int(c["kind"][index]))
+        """The place at ``index`` (kept once made: the same few thousand places recur in news)."""
+        found = self._places.get(index)
+        if found is None:
+            c = self._columns
+            found = self._places[index] = Place(
+                index, c["geonameid"][index], c["name"][index], c["lat"][index], c["lon"][index],
+                c["cc"][index], c["admin1"][index], c["population"][index], c["kind"][index])
+        return found
 
     def candidates(self, name: str) -> list[Place]:
         """Every place that goes by ``name`` (any spelling GeoNames knows)."""

@@ -97,7 +97,9 @@ _MARKER_CALLBACK = Template(
         return event.event_type + (event.sub_event_type ? ": " + event.sub_event_type : "");
     }
     function place(event) {
-        return [event.location, event.country].filter(Boolean).join(", ") || "unknown place";
+        var names = [event.location];
+        if (event.country !== event.location) { names.push(event.country); }  // "Syria", not "Syria, Syria"
+        return names.filter(Boolean).join(", ") || "unknown place";
     }
     function popup(event) {
         var box = document.createElement("div");

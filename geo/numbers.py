@@ -25,7 +25,7 @@ VAGUE_NUMBERS = {"dozens": 10, "many": 10, "scores": 10, "hundreds": 10, "tens":
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + \
     r"|" + "|".join(VAGUE_NUMBERS) + r")"
 _KILL = (r"(?:killed|killing|kills|kill|dead|died|dies|die|deaths?|fatalities|fatality|fatal|"
-         r"lives|bodies|corpses?|slain|murdered|shot dead|shot to death|beheaded|lynched|executed|"
+         r"bodies|corpses?|slain|murdered|shot dead|shot to death|beheaded|lynched|executed|"
          r"massacred|perished|succumbed|drowned|burned to death|stabbed to death|beaten to death)")
 _ZERO = re.compile(
     r"\b(?:no (?:one|body|people|person|civilians?|soldiers?) (?:was |were )?(?:killed|hurt|injured|dead)"

@@ -160,15 +160,17 @@ def find(text: str, gazetteer: Gazetteer, model: tuple | None = None) -> list[Me
     (``RECOGNIZER_FEATURES``) keeps those that are places.
     """
     weights, bias, threshold = model or recognizer()
-    found = []
+    scored = []
     for mention, features in candidates(text, gazetteer):
         if not mention.codes or _in_place_brackets(text, mention):
-            found.append(mention)  # kept by rule: a locative before it, or brackets after a place
+            scored.append((mention, 1.0))  # kept by rule: a locative before it, or brackets after a place
             continue
         score = bias + sum(w * f for w, f in zip(weights, features))
-        if 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score)))) >= threshold:
-            found.append(mention)
-    return found
+        scored.append((mention, 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))))
+    # One sense per discourse: a name taken for a place once is a place wherever it recurs, even
+    # where its own context is weak (a title-case headline).
+    accepted = {m.key for m, p in scored if p >= threshold}
+    return [m for m, p in scored if p >= threshold or (m.key in accepted and p >= threshold * ECHO_SHARE)]
 
 
 def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[float]]]:
@@ -213,6 +215,8 @@ def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[floa
     return result
 
 
+# How much weaker than the threshold a recurrence of an accepted name may look and still be kept.
+ECHO_SHARE = 0.6
 _PLACE_BRACKETS = re.compile(r"[A-Z][\w'’-]*\s*\((?:[^()]{0,40},\s*)?$")
 
 

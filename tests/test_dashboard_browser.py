@@ -1,0 +1,220 @@
+"""The dashboard in a real browser: a real ``streamlit run`` server, driven with Debian's Chromium.
+
+Every request to a host other than this machine is blocked and recorded, so the
+map must draw from the server's own files.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from conftest import PAYLOADS, ROOT
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+LOCAL_HOSTS = {"localhost", "127.0.0.1"}
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+SCREENSHOT = ROOT / "docs" / "dashboard.png"
+# Leaflet's and markercluster's animations last 250-300 ms; Streamlit reruns the page after a click.
+SETTLE_MS = 800
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_health(url: str, server: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"streamlit was not healthy after {timeout} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def dashboard(articles_dir, tmp_path_factory):
+    """The URL of a dashboard serving the seed and the hostile article."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium)")
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+             "--server.headless", "true", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env={**os.environ, "NEWSMAP_ARTICLES": str(articles_dir)},
+            stdout=output, stderr=subprocess.STDOUT,
+        )
+    url = f"http://localhost:{port}"
+    try:
+        wait_for_health(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """One browser tab on the dashboard, with every off-machine request blocked and recorded."""
+
+    def __init__(self, browser, url):
+        self.context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        # An alert would be the classic sign of injected script; record it the same way.
+        self.context.add_init_script("window.alert = function () { window.__pwned = 'alert'; };")
+        self.page = self.context.new_page()
+        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"{r.status} {r.url}"))
+        started = time.monotonic()
+        self.page.goto(url)
+        self.map = self.page.frame_locator(MAP_FRAME)
+        self.map.locator(".leaflet-marker-icon").first.wait_for(timeout=60_000)
+        self.seconds_to_markers = time.monotonic() - started
+
+    def _route(self, route):
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def map_frame(self):
+        return next(frame for frame in self.page.frames if "streamlit_folium" in frame.url)
+
+    def marker_types(self) -> list[str]:
+        """The event type of every marker in the cluster layer, clustered or not."""
+        return self.map_frame().evaluate("""() => {
+            const types = [];
+            window.map.eachLayer(layer => {
+                if (layer instanceof L.MarkerClusterGroup) {
+                    layer.getLayers().forEach(marker => types.push(marker.feature.properties.event_type));
+                }
+            });
+            return types;
+        }""")
+
+    def click_marker(self, event_id: str) -> str:
+        """Bring the event's marker out of its cluster (as a user zooming in would), click it, return the popup text."""
+        self.map_frame().evaluate("""eventId => new Promise((resolve, reject) => {
+            window.map.eachLayer(layer => {
+                if (!(layer instanceof L.MarkerClusterGroup)) { return; }
+                const marker = layer.getLayers().find(m => m.feature.properties.event_id === eventId);
+                if (marker) {
+                    layer.zoomToShowLayer(marker, () => {
+                        marker.getElement().dataset.testTarget = eventId;
+                        resolve();
+                    });
+                }
+            });
+            setTimeout(() => reject(new Error("no marker for " + eventId)), 10000);
+        })""", event_id)
+        self.map.locator(f"[data-test-target='{event_id}']").click()
+        popup = self.map.locator(".leaflet-popup-content")
+        popup.wait_for()
+        return popup.inner_text()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, dashboard):
+    opened = Visit(browser, dashboard)
+    yield opened
+    opened.close()
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_map_draws_from_local_files_only(visit):
+    print(f"\nfirst page load until markers were drawn: {visit.seconds_to_markers:.1f} s")
+    assert visit.map.locator(".leaflet-marker-icon").count() >= 1
+    # The country outlines are the basemap: no tile server was asked.
+    visit.map.locator("path").nth(100).wait_for(state="attached")
+    assert visit.map.locator(".leaflet-tile").count() == 0
+    assert visit.blocked == []
+    assert visit.errors == []
+    # An unreadable article is a warning line, not a traceback.
+    visit.page.get_by_text("broken.txt").wait_for()
+    assert visit.page.get_by_text("Traceback").count() == 0
+
+
+def deadliest_mapped_event(batch, article_id):
+    events = batch.events[(batch.events["article_id"] == article_id) & batch.events["latitude"].notna()]
+    assert not events.empty, f"the pipeline should map an event of {article_id}"
+    return events.sort_values("fatalities", ascending=False).iloc[0]
+
+
+def test_clicking_a_marker_shows_its_excerpt_and_article(visit, batch):
+    event = deadliest_mapped_event(batch, "rastan-2011-09")
+    popup = visit.click_marker(event["event_id"])
+    assert flat(event["notes"]) in flat(popup)
+    # Beside the map: the clicked event's article, its places marked.
+    visit.page.locator(".newsmap-article mark").first.wait_for()
+    visit.page.mouse.move(0, 0)  # no hover tooltip in the picture
+    visit.page.get_by_role("heading", name="newsmap").scroll_into_view_if_needed()
+    visit.page.wait_for_timeout(SETTLE_MS)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    visit.page.screenshot(path=SCREENSHOT, full_page=True)
+    assert visit.blocked == []
+
+
+def test_hostile_article_is_shown_as_text_and_nothing_runs(visit, batch):
+    popup = visit.click_marker(deadliest_mapped_event(batch, "hostile")["event_id"])
+    for payload in PAYLOADS:
+        assert payload in popup
+    article = visit.page.locator(".newsmap-article")
+    article.wait_for()
+    for payload in PAYLOADS:
+        assert payload in article.inner_text()
+    visit.page.wait_for_timeout(SETTLE_MS)
+    for frame in visit.page.frames:
+        assert frame.evaluate("typeof window.__pwned") == "undefined", frame.url
+        assert frame.locator("img[src='x'], a[href^='javascript']").count() == 0, frame.url
+    assert visit.blocked == []
+
+
+def test_deselecting_an_event_type_removes_its_markers(visit):
+    types_drawn = visit.marker_types()
+    removed = types_drawn[0]
+    legend = visit.map.locator(".newsmap-legend")
+    assert removed in legend.inner_text()
+    visit.page.locator("[data-testid=stSidebar]").get_by_role("button", name=f"Remove {removed}").click()
+    visit.map.locator(".newsmap-legend", has_text=removed).wait_for(state="detached")
+    assert sorted(visit.marker_types()) == sorted(t for t in types_drawn if t != removed)
+    assert visit.map.locator(f".newsmap-event[data-event-type='{removed}']").count() == 0
+    assert visit.blocked == []

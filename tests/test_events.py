@@ -1,0 +1,80 @@
+"""Events of the seed article through the real command line, and the rules that read counts."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo.numbers import fatalities
+from geo.table import COLUMN_NAMES, EVENT_TYPES, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "rastan-2011-09.txt"
+
+
+@pytest.fixture(scope="module")
+def seed_events(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ingest") / "events.csv"
+    run = subprocess.run([sys.executable, "-m", "geo", "ingest", "seeds", "--out", str(out)], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    assert "1 articles read, 0 skipped" in run.stderr
+    return pd.read_csv(out)
+
+
+def test_the_table_has_the_declared_columns_and_holds_to_them(seed_events):
+    assert list(seed_events.columns) == list(COLUMN_NAMES)
+    assert validate(seed_events.astype({"fatalities": "Int64", "geo_precision": "Int64",
+                                        "time_precision": "Int64"})) == []
+
+
+def test_battle_at_rastan_with_ten_dead(seed_events):
+    battles = seed_events[(seed_events.event_type == "Battles") & (seed_events.location == "Ar Rastan")]
+    assert len(battles) == 1
+    battle = battles.iloc[0]
+    assert battle.fatalities == 10 and battle.country == "Syria" and battle.geo_precision == 1
+    assert battle.sub_event_type in EVENT_TYPES["Battles"]
+
+
+def test_protests_across_syria_on_friday(seed_events):
+    protests = seed_events[(seed_events.event_type == "Protests") & (seed_events.location == "Syria")]
+    assert len(protests) == 1
+    protest = protests.iloc[0]
+    assert protest.country == "Syria" and protest.geo_precision == 3
+    assert protest.event_date == "2011-09-30" and protest.time_precision == 1
+    assert "Tens of thousands of protesters" in protest.notes
+
+
+def test_background_toll_is_not_an_event(seed_events):
+    assert not (seed_events.fatalities >= 2000).any()
+
+
+def test_every_excerpt_is_the_article_text_at_its_offsets(seed_events):
+    text = SEED.read_text(encoding="utf-8")
+    for event in seed_events.itertuples():
+        assert text[event.excerpt_start:event.excerpt_end] == event.notes
+        assert 0 <= event.confidence <= 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("So far we have 10 army defectors killed and a number were wounded", 10),
+    ("activist says 10 defectors dead so far, a number wounded.", 10),
+    ("No casualties reported.", 0),
+    ("killing at least 5 soldiers, 3 Taliban militants were also killed and 4 injured", 8),
+    ("a HTS commander was killed when an IED exploded", 1),
+    ("police clashed with a member of the group, killing the man.", 1),
+    ("Two civilians were killed in separate attacks", 2),
+    ("the death toll rose to 12", 12),
+    ("dozens were killed in the raid", 10),
+    ("Fatalities coded as 0 (reported unknown number of fatalities (10)).", 0),
+    ("an adolescent was shot to death and two children were injured", 1),
+])
+def test_counts_of_the_dead(text, expected):
+    assert fatalities(text).value == expected
+
+
+def test_wounded_and_cumulative_figures_are_not_deaths():
+    assert fatalities("Several policemen were lightly wounded and two people were arrested.") is None
+    toll = fatalities("the regime has killed an estimated 2,700 people during a crackdown")
+    assert toll.background and toll.value == 0

@@ -1,0 +1,126 @@
+"""The Folium map: local assets only, escaped article text, a legend of the types drawn."""
+
+import json
+import math
+import re
+
+import pytest
+
+from geo import assets
+from geo.filters import filter_events
+from geo.mapview import (EVENT_COLOURS, MARKER_FIELDS, clicked_event_id, event_bounds, event_map,
+                         legend_entries, marker_rows)
+from geo.table import EVENT_TYPES
+
+from conftest import HOSTILE_TITLE, PAYLOADS
+
+
+@pytest.fixture(scope="module")
+def static_dir(tmp_path_factory):
+    """A static folder as ``install`` writes it (simplifying the outlines takes a second or two)."""
+    return assets.install(tmp_path_factory.mktemp("static"))
+
+
+def rendered(events, **options):
+    return event_map(events, **options).get_root().render()
+
+
+def linked_urls(page):
+    """Every URL the page loads by itself: script sources, stylesheet links, fetches."""
+    return (re.findall(r"<script[^>]*\ssrc=\"([^\"]+)\"", page)
+            + re.findall(r"<link[^>]*\shref=\"([^\"]+)\"", page)
+            + re.findall(r"fetch\(\"([^\"]+)\"\)", page))
+
+
+def legend_of(page):
+    return [label for label, _ in json.loads(re.search(r"var entries = (\[.*?\]);", page).group(1))]
+
+
+def test_palette_gives_each_acled_type_its_own_colour():
+    assert set(EVENT_COLOURS) == set(EVENT_TYPES)
+    assert len(set(EVENT_COLOURS.values())) == len(EVENT_TYPES)
+
+
+def test_the_map_loads_nothing_from_outside(batch, static_dir):
+    page = rendered(batch.events)
+    urls = linked_urls(page)
+    assert any(url.endswith("/leaflet.js") for url in urls)
+    assert any(url.endswith("/leaflet.markercluster.js") for url in urls)
+    assert any(url.endswith(".geojson") for url in urls)
+    assert all(url.startswith("/app/static/") for url in urls), urls
+    assert "https://" not in page and "http://" not in page
+    # ... and every one of those URLs is a file that install() writes.
+    for url in urls:
+        assert (static_dir / url.removeprefix("/app/static/")).is_file(), url
+
+
+def test_online_tiles_only_when_asked(batch):
+    assert "tile.openstreetmap.org" not in rendered(batch.events)
+    assert "tile.openstreetmap.org" in rendered(batch.events, online_tiles=True)
+
+
+def test_hostile_article_text_reaches_the_page_as_data_not_markup(batch):
+    hostile = batch.events[batch.events["article_id"] == "hostile"]
+    assert not hostile.empty, "the hostile article should give an event"
+    assert (hostile["source"] == HOSTILE_TITLE).all()
+    page = rendered(batch.events)
+    for payload in PAYLOADS:
+        assert payload not in page
+    # The text is still all there, as JSON data for the markers.
+    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
+    titles = {row[MARKER_FIELDS.index("source")] for row in rows}
+    assert HOSTILE_TITLE in titles
+    # Popups, tooltips and legend are built with textContent; no inline script parses HTML.
+    assert "innerHTML" not in page
+
+
+def test_markers_carry_the_popup_fields_and_event_id(batch):
+    rows = marker_rows(batch.events)
+    mapped = batch.events[batch.events["latitude"].notna()]
+    assert len(rows) == len(mapped) > 0
+    by_id = {row[MARKER_FIELDS.index("event_id")]: dict(zip(MARKER_FIELDS, row)) for row in rows}
+    first = mapped.iloc[0]
+    assert by_id[first["event_id"]]["notes"] == first["notes"]
+    assert by_id[first["event_id"]]["source"] == first["source"]
+
+
+def test_unresolved_events_get_no_marker_but_stay_in_the_table(batch):
+    events = batch.events.copy()
+    lost = events.index[0]
+    events.loc[lost, ["latitude", "longitude"]] = math.nan
+    events.loc[lost, "place_status"] = "unresolved"
+    ids = [row[MARKER_FIELDS.index("event_id")] for row in marker_rows(events)]
+    assert events.loc[lost, "event_id"] not in ids
+    assert len(ids) == len(marker_rows(batch.events)) - 1
+
+
+def test_map_is_fitted_to_the_events(batch):
+    (south, west), (north, east) = event_bounds(batch.events)
+    mapped = batch.events.dropna(subset=["latitude", "longitude"])
+    assert south == mapped["latitude"].min() and east == mapped["longitude"].max()
+    assert south <= 34.93 <= north and west <= 36.73 <= east  # Ar Rastan
+    fitted = re.search(r"fitBounds\(\s*(\[\[.*?\]\])", rendered(batch.events)).group(1)
+    assert json.loads(fitted) == [[south, west], [north, east]]
+
+
+def test_legend_lists_the_event_types_drawn(batch):
+    drawn = [t for t in EVENT_TYPES if t in set(batch.events.dropna(subset=["latitude"])["event_type"])]
+    assert legend_of(rendered(batch.events)) == drawn == [label for label, _ in legend_entries(batch.events)]
+    one_type = filter_events(batch.events, event_types=drawn[:1])
+    assert legend_of(rendered(one_type)) == drawn[:1]
+
+
+def test_clicked_event_id_ignores_clusters_and_empty_clicks():
+    assert clicked_event_id(None) is None
+    assert clicked_event_id({"last_active_drawing": {"type": "Feature", "properties": {}}}) is None
+    assert clicked_event_id({"last_active_drawing": {"properties": {"event_id": "a#1"}}}) == "a#1"
+
+
+def test_assets_install_is_idempotent_and_the_basemap_is_small(static_dir):
+    outlines = static_dir / assets.COUNTRY_OUTLINES
+    before = {path: path.stat().st_mtime_ns for path in static_dir.rglob("*") if path.is_file()}
+    assets.install(static_dir)
+    assert before == {path: path.stat().st_mtime_ns for path in static_dir.rglob("*") if path.is_file()}
+    assert outlines.stat().st_size < 1.5e6
+    countries = {f["properties"]["name"] for f in json.loads(outlines.read_text())["features"]}
+    assert {"Syria", "Lebanon", "France", "Brazil"} <= countries and len(countries) > 240
