@@ -32,3 +32,7 @@ class ConfigurationError(NewsmapError, ValueError):
 
 class AssetError(NewsmapError, RuntimeError):
     """A map element needs a file that is not served locally (a CDN link would blank the map offline)."""
+
+
+class EventModelError(NewsmapError, RuntimeError):
+    """The event model file is missing, unreadable or of another format."""

@@ -230,6 +230,6 @@ def _event(article, number: int, draft: dict, gazetteer: Gazetteer) -> Event:
         excerpt_start=unit.start,
         excerpt_end=unit.end,
         geonameid=chosen.geonameid if chosen and chosen.geonameid else None,
-        place_status="resolved" if chosen else "unresolved",
+        place_status=place.status if place is not None else "unresolved",
         confidence=round(float(prediction.confidence), 3),
     )

@@ -103,8 +103,9 @@ EVENT_COLUMNS: tuple[Column, ...] = (
            minimum=0),
     Column("excerpt_end", "Int64", "Offset just past the excerpt's last character.", minimum=0),
     Column("geonameid", "Int64", "GeoNames id of the location, when it has one."),
-    Column("place_status", "string", "`resolved`, or `unresolved` when no coordinates were found.",
-           allowed=("resolved", "unresolved")),
+    Column("place_status", "string", "`resolved`; `approximate` when the named place is not in the gazetteer "
+           "and its point is borrowed from the area named around it; `unresolved` when no point was found.",
+           allowed=("resolved", "approximate", "unresolved")),
     Column("confidence", "float64", "Confidence in the event type, 0 to 1.", minimum=0, maximum=1),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)

@@ -1,0 +1,388 @@
+"""Event type of a short text: a linear classifier over hashed word and character n-grams.
+
+The weights are fitted by ``tools/train_event_model.py`` (scikit-learn, on the ACLED notes and
+CASE 2021 snippets of ``shared/bench/events``) and shipped in ``data/event_model.npz``. This module
+re-implements the same features in plain Python and numpy, so classifying needs neither
+scikit-learn nor the training texts: n-grams are hashed with CRC-32, and the file holds only
+bucket numbers, idf values and weights.
+
+The features of a text are three L2-normalised TF-IDF blocks (sublinear tf): word 1-2 grams,
+character 2-5 grams within word boundaries, and cue groups (a small lexicon written from the
+ACLED codebook, so that a rare wording still reaches its class). Two weight matrices are kept, one
+for ACLED-style coder notes ("On 3 May 2020, ...") and one for news text, because the two styles
+have different class mixes and only news text comes with non-events.
+
+>>> prediction = classify("Police fired tear gas to disperse protesters in the capital.")
+>>> prediction.event_type
+'Protests'
+>>> classify("").event_type is None
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from geo.errors import EventModelError
+from geo.table import SUB_EVENT_TYPES
+
+MODEL_FORMAT = 1
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "event_model.npz"
+NON_ACLED = "Non-ACLED"
+HASH_BITS = 20
+_WORD_CACHE_SIZE = 200_000  # words whose character n-gram columns are kept
+_BATCH_ENTRIES = 50_000
+
+# The same token rule and whitespace rule as scikit-learn's CountVectorizer defaults.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)")
+# ACLED notes open with the event's day ("On 3 May 2020, ..." or "15 March. ..."); news rarely
+# gives a full day-month-year date in its first words.
+_NOTE_DATE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)? " + _MONTH + r"\.?,? (?:19|20)\d\d\b|^\d{1,2} "
+                        + _MONTH + r"\. ")
+
+# Cue groups, written from the ACLED codebook's sub-event definitions and CASE 2021's class
+# descriptions rather than from the training texts. Each entry is the lower-case start of a word or
+# phrase ("protest" also finds "protesters"), so one entry covers a word's inflections.
+CUES: dict[str, tuple[str, ...]] = {
+    "air": ("air strike", "airstrike", "air raid", "warplane", "fighter jet", "jet", "drone", "helicopter",
+            "gunship", "bomber", "aircraft", "aerial", "air force", "barrel bomb", "sorties"),
+    "shelling": ("shell", "artillery", "mortar", "rocket", "missile", "howitzer", "katyusha", "grad ",
+                 "projectile", "cannon", "tank fire", "tanks fire", "bombard"),
+    "explosive": ("ied", "improvised explosive", "roadside bomb", "landmine", "mine", "car bomb", "vbied",
+                  "explosive device", "booby trap", "booby-trap", "planted", "detonated", "sticky bomb",
+                  "magnetic bomb"),
+    "suicide": ("suicide", "self-detonat", "blew himself up", "blew herself up", "blew themselves up",
+                "explosive vest"),
+    "grenade": ("grenade", "rpg", "hand bomb"),
+    "chemical": ("chemical", "chlorine", "sarin", "nerve agent", "mustard gas", "toxic gas", "poison gas",
+                 "poisonous gas", "opcw", "gas attack"),
+    "clash": ("clash", "fighting", "fought", "gun battle", "gunbattle", "exchange of fire", "exchanged fire",
+              "firefight", "skirmish", "battle", "ambush", "offensive", "engaged"),
+    "regain": ("retook", "retake", "recapture", "re-capture", "regain", "re-gain", "reclaim", "liberat",
+               "retaken", "recovered", "pushed back", "pushed out", "drove out", "expelled", "cleared"),
+    "overtake": ("seiz", "captur", "took control", "taken control", "took over", "overran", "overrun",
+                 "fell to", "stormed", "occupied", "advanced"),
+    "civilians": ("civilian", "villager", "resident", "farmer", "herder", "women", "children", "passerby",
+                  "passersby", "passers-by", "unarmed", "teacher", "journalist", "worshipper", "student"),
+    "killing": ("killed", "shot dead", "murdered", "stabbed", "beheaded", "executed", "hacked", "lynched",
+                "beaten to death", "gunned down", "assassinated"),
+    "sexual": ("rape", "raping", "sexual", "gang-rape", "gang rape", "molest"),
+    "abduction": ("abduct", "kidnap", "hostage", "disappeared", "disappearance", "taken captive",
+                  "held captive"),
+    "protest": ("protest", "demonstrat", "rally", "rallies", "rallied", "marched", "marches", "marching",
+                "a march", "sit-in", "sit in",
+                "strikes ", "strike ", "picket", "gather", "chant", "placard", "boycott"),
+    "intervention": ("dispers", "tear gas", "teargas", "water cannon", "baton", "rubber bullet", "broke up",
+                     "detain", "arrested", "cordon", "stun grenade", "pepper spray", "cracked down",
+                     "crack down", "crackdown"),
+    "excessive": ("live fire", "live ammunition", "live bullets", "live rounds", "opened fire on the protesters",
+                  "opened fire on protesters", "opened fire on demonstrators", "opened fire on the crowd",
+                  "killing protesters", "killing demonstrators", "protesters were killed",
+                  "protester was killed", "excessive force"),
+    "riot": ("riot", "violent", "vandalis", "vandaliz", "set fire", "set ablaze", "torched", "burned tyres",
+             "burned tires", "burning tyres", "burning tires", "burnt tyres", "pelted", "threw stones",
+             "stones", "rocks", "clashed with police", "barricade"),
+    "mob": ("mob", "lynch", "angry crowd", "angry residents", "angry villagers", "vigilante", "jungle justice",
+            "mob justice", "crowd beat", "crowd attacked", "communal", "sectarian", "youths"),
+    "agreement": ("agreement", "ceasefire", "cease-fire", "truce", "peace deal", "peace talks", "peace accord",
+                  "signed", "accord", "negotiat", "reconciliation", "deal"),
+    "arrest": ("arrest", "detain", "detention", "custody", "apprehended", "rounded up"),
+    "change": ("recruit", "deploy", "reinforcement", "troop movement", "troops movement", "movement of forces",
+               "patrol", "mobilis", "mobiliz", "curfew", "state of emergency", "banned", "suspend", "merger",
+               "defect", "training", "relocated", "withdrew", "withdrawal", "convoy"),
+    "disrupted": ("defus", "dismantl", "intercept", "shot down", "weapons cache", "arms cache", "seized weapons",
+                  "seized arms", "seized ammunition", "seized explosives", "confiscat", "bomb disposal",
+                  "neutralised", "neutralized", "foiled", "thwarted"),
+    "base": ("headquarters", "base established", "established a base", "established a new base",
+             "established a headquarters", "established a position", "established a camp", "set up a base",
+             "set up a camp", "set up a checkpoint", "set up base", "set up camp", "outpost"),
+    "looting": ("loot", "plunder", "ransack", "destroy", "demolish", "demolition", "bulldoz", "burned down",
+                "burnt down", "set on fire", "property destruction", "razed", "vandalism"),
+    "transfer": ("handed over", "hand over control", "handover", "transferr", "withdrew from", "evacuat",
+                 "peacefully", "without a fight", "without fight", "returned to"),
+    "disaster": ("earthquake", "quake", "tremor", "richter", "magnitude", "flood", "storm", "cyclone",
+                 "hurricane", "typhoon", "tornado", "wildfire", "bushfire", "forest fire", "landslide",
+                 "mudslide", "drought", "tsunami", "volcan", "eruption", "heavy rain", "avalanche", "heatwave",
+                 "blizzard"),
+    "accident": ("accident", "crash", "collision", "derail", "capsized", "sank", "blaze", "fire broke out",
+                 "gas leak", "gas explosion", "industrial", "factory fire", "chemical spill", "oil spill",
+                 "collapse", "short circuit", "fire fighter", "firefighter", "firemen"),
+    "crime": ("drug", "narcotic", "cocaine", "heroin", "marijuana", "cannabis", "smuggl", "traffick", "cartel",
+              "gang", "money laundering", "corruption", "fraud", "bribe", "bribery", "counterfeit", "robber",
+              "robbed", "theft", "thieves", "stolen", "burglar", "extortion", "poaching", "scam"),
+    "diplomacy": ("minister", "diplomat", "ambassador", "embass", "summit", "talks", "bilateral",
+                  "foreign affairs", "visit", "met with", "meeting", "sanction", "envoy", "united nations",
+                  "security council", "condemn", "statement", "president", "prime minister", "cooperation"),
+    "attribution": ("claimed responsibility", "claims responsibility", "claim responsibility",
+                    "claims of responsibility", "responsibility for", "blamed", "accused", "attributed",
+                    "claimed the attack", "took responsibility"),
+    "state_forces": ("police", "security forces", "gendarm", "soldiers", "troops", "army", "military",
+                     "forces"),
+}
+
+
+def _cue_pattern(cues: dict[str, tuple[str, ...]]) -> re.Pattern:
+    # Longest entries first, so that "car bomb" wins over "car" where both start at one place.
+    entries = sorted({entry for entries in cues.values() for entry in entries}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(entry) for entry in entries) + ")")
+
+
+def _cues_by_entry(cues: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, tuple[str, ...]] = {}
+    for name, entries in cues.items():
+        for entry in entries:
+            groups[entry] = groups.get(entry, ()) + (name,)
+    return groups
+
+
+_CUE_PATTERN = _cue_pattern(CUES)
+_CUE_OF_ENTRY = _cues_by_entry(CUES)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The classifier's answer for one text."""
+
+    event_type: str | None  # None: not an ACLED event
+    sub_event_type: str | None
+    confidence: float  # probability of ``label``, 0 to 1
+    label: str  # the sub-event type, or "Non-ACLED"
+
+
+def bucket(ngram: str) -> int:
+    """Hash bucket of an n-gram: stable across runs and platforms, unlike ``hash()``."""
+    return zlib.crc32(ngram.encode("utf-8")) & ((1 << HASH_BITS) - 1)
+
+
+def is_note_style(text: str) -> bool:
+    """True for text written like an ACLED coder note, which opens with the event's full date."""
+    return _NOTE_DATE.search(text[:60]) is not None
+
+
+def word_ngrams(text: str, ngram_range: tuple[int, int]) -> list[str]:
+    """Word n-grams exactly as scikit-learn's ``CountVectorizer(analyzer="word")`` makes them."""
+    tokens = _TOKEN.findall(text.lower())
+    low, high = ngram_range
+    ngrams = list(tokens) if low == 1 else []
+    for n in range(max(low, 2), min(high, len(tokens)) + 1):
+        ngrams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return ngrams
+
+
+def char_wb_ngrams(text: str, ngram_range: tuple[int, int]) -> list[str]:
+    """Character n-grams within padded words, exactly as scikit-learn's ``analyzer="char_wb"``."""
+    ngrams = []
+    for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+        ngrams.extend(_word_char_ngrams(word, *ngram_range))
+    return ngrams
+
+
+def _word_char_ngrams(word: str, low: int, high: int) -> tuple[str, ...]:
+    padded = f" {word} "
+    ngrams = []
+    for n in range(low, high + 1):
+        if len(padded) <= n:  # a short word counts once, whole, as scikit-learn does
+            ngrams.append(padded)
+            break
+        ngrams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+    return tuple(ngrams)
+
+
+def cue_names(text: str, ngram_range: tuple[int, int] = (1, 1)) -> list[str]:
+    """Names of the cue groups found in ``text``, each once (``ngram_range`` is not used)."""
+    found = {name for entry in _CUE_PATTERN.findall(text.lower()) for name in _CUE_OF_ENTRY[entry]}
+    return [f"cue:{name}" for name in sorted(found)]
+
+
+ANALYZERS = {"word": word_ngrams, "char_wb": char_wb_ngrams, "cue": cue_names}
+
+
+@dataclass
+class _Block:
+    """One TF-IDF block of the feature vector."""
+
+    kind: str
+    ngram_range: tuple[int, int]
+    weight: float
+    offset: int  # the block's first column in the whole feature vector
+    column_of_bucket: dict[int, int]  # column within the block
+    idf: np.ndarray  # by column within the block
+    _columns_of_word: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def columns(self, text: str) -> list[int]:
+        """Block columns of the text's n-grams, once per occurrence; unknown n-grams dropped."""
+        lookup = self.column_of_bucket.get
+        if self.kind != "char_wb":
+            found = (lookup(bucket(ngram)) for ngram in ANALYZERS[self.kind](text, self.ngram_range))
+            return [column for column in found if column is not None]
+        # Character n-grams depend on the word alone, and news repeats its words: cache by word.
+        columns, cache = [], self._columns_of_word
+        for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+            known = cache.get(word)
+            if known is None:
+                if len(cache) > _WORD_CACHE_SIZE:
+                    cache.clear()
+                found = (lookup(bucket(ngram)) for ngram in _word_char_ngrams(word, *self.ngram_range))
+                known = cache[word] = tuple(column for column in found if column is not None)
+            columns.extend(known)
+        return columns
+
+
+class EventModel:
+    """The fitted classifier: feature blocks, one weight matrix per text style, and the labels."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], header: dict):
+        self.header = header
+        self.labels: list[str] = header["labels"]
+        self.temperature = float(header["temperature"])
+        self.blocks, offset = [], 0
+        for spec in header["blocks"]:
+            buckets = arrays[f"{spec['name']}_buckets"]
+            self.blocks.append(_Block(
+                spec["kind"], tuple(spec["ngram_range"]), float(spec["weight"]), offset,
+                dict(zip(buckets.tolist(), range(len(buckets)))),
+                arrays[f"{spec['name']}_idf"].astype(np.float64)))
+            offset += len(buckets)
+        self.n_features = offset
+        # Float16 on disk to keep the file small; float32 in memory for fast sums.
+        self.weights = {style: arrays[f"weights_{style}"].astype(np.float32) for style in ("note", "news")}
+        self.intercepts = {style: arrays[f"intercept_{style}"].astype(np.float64) for style in ("note", "news")}
+        # Non-ACLED is learnt as CASE's five non-event classes, and reported as one.
+        self.outputs = [NON_ACLED if label.startswith(NON_ACLED) else label for label in self.labels]
+        self._is_non_acled = np.array([output == NON_ACLED for output in self.outputs])
+
+    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Column numbers and values of the text's non-zero features."""
+        columns, values = [], []
+        for block in self.blocks:
+            counts = Counter(block.columns(text))
+            if not counts:
+                continue
+            block_columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+            tfidf = tf * block.idf[block_columns]
+            tfidf *= block.weight / math.sqrt(float(tfidf @ tfidf))
+            columns.append(block_columns + block.offset)
+            values.append(tfidf)
+        if not columns:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(columns), np.concatenate(values)
+
+    def scores(self, text: str) -> np.ndarray:
+        """Decision score of every label (higher is likelier)."""
+        style = "note" if is_note_style(text) else "news"
+        columns, values = self.features(text)
+        return values @ self.weights[style][columns] + self.intercepts[style]
+
+    def scores_many(self, texts: list[str]) -> np.ndarray:
+        """Scores of many texts: the same as ``scores`` row by row, with the arithmetic batched."""
+        rows, columns, values = self._features_many(texts)
+        note = np.array([is_note_style(text) for text in texts], dtype=bool)
+        result = np.zeros((len(texts), len(self.labels)))
+        for style, is_style in (("note", note), ("news", ~note)):
+            mine = is_style[rows]
+            result[is_style] += self.intercepts[style]
+            style_rows, style_columns, style_values = rows[mine], columns[mine], values[mine]
+            # In slices, so the (entries x labels) products stay a few megabytes.
+            for start in range(0, len(style_rows), _BATCH_ENTRIES):
+                part = slice(start, start + _BATCH_ENTRIES)
+                products = style_values[part, None] * self.weights[style][style_columns[part]]
+                runs = np.flatnonzero(np.diff(style_rows[part], prepend=-1))
+                result[style_rows[part][runs]] += np.add.reduceat(products, runs, axis=0)
+        return result
+
+    def _features_many(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row, column and value of every non-zero feature of the texts, sorted by row."""
+        rows, columns, values = [], [], []
+        for block in self.blocks:
+            block_rows, block_columns, counts = [], [], []
+            for row, text in enumerate(texts):
+                found = Counter(block.columns(text))
+                block_rows.extend([row] * len(found))
+                block_columns.extend(found)
+                counts.extend(found.values())
+            block_rows = np.array(block_rows, dtype=np.int64)
+            block_columns = np.array(block_columns, dtype=np.int64)
+            tfidf = (1.0 + np.log(np.array(counts, dtype=np.float64))) * block.idf[block_columns]
+            norms = np.sqrt(np.bincount(block_rows, tfidf * tfidf, minlength=len(texts)))
+            rows.append(block_rows)
+            columns.append(block_columns + block.offset)
+            values.append(tfidf * (block.weight / norms[block_rows]))
+        rows, columns, values = np.concatenate(rows), np.concatenate(columns), np.concatenate(values)
+        order = np.argsort(rows, kind="stable")
+        return rows[order], columns[order], values[order]
+
+    def predict(self, scores: np.ndarray) -> Prediction:
+        """The prediction for one row of scores."""
+        best = int(np.argmax(scores))
+        scaled = self.temperature * (scores - scores.max())
+        probabilities = np.exp(scaled)
+        probabilities /= probabilities.sum()
+        label = self.outputs[best]
+        if label == NON_ACLED:
+            return Prediction(None, None, float(probabilities[self._is_non_acled].sum()), label)
+        return Prediction(SUB_EVENT_TYPES[label], label, float(probabilities[best]), label)
+
+
+_LOADED: dict[Path, EventModel] = {}
+
+
+def load_model(path: Path | str | None = None) -> EventModel:
+    """The classifier stored at ``path`` (default ``data/event_model.npz``), read once per process."""
+    path = Path(path or os.environ.get("NEWSMAP_EVENT_MODEL", DEFAULT_MODEL)).resolve()
+    if path not in _LOADED:
+        _LOADED[path] = read_model(path)
+    return _LOADED[path]
+
+
+def read_model(path: Path | str) -> EventModel:
+    """Read a model file without caching it."""
+    path = Path(path)
+    if not path.exists():
+        raise EventModelError(f"{path}: no event model; run `python tools/train_event_model.py`")
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        header = json.loads(str(arrays.pop("header")))
+    except (OSError, ValueError, KeyError) as error:
+        raise EventModelError(f"{path}: unreadable event model ({error}); retrain it") from error
+    if header.get("format") != MODEL_FORMAT:
+        raise EventModelError(
+            f"{path}: event model format {header.get('format')}, expected {MODEL_FORMAT}; retrain it")
+    return EventModel(arrays, header)
+
+
+NO_WORDS = Prediction(None, None, 1.0, NON_ACLED)
+
+
+def classify(text: str) -> Prediction:
+    """Event type of one text (a sentence, a paragraph or an ACLED note)."""
+    if not _TOKEN.search(text):
+        return NO_WORDS
+    model = load_model()
+    return model.predict(model.scores(text))
+
+
+def classify_many(texts: list[str]) -> list[Prediction]:
+    """Event types of many texts; the same answers as ``classify`` one by one, faster."""
+    texts = list(texts)
+    worded = [i for i, text in enumerate(texts) if _TOKEN.search(text)]
+    predictions = [NO_WORDS] * len(texts)
+    if worded:
+        model = load_model()
+        for i, row in zip(worded, model.scores_many([texts[i] for i in worded])):
+            predictions[i] = model.predict(row)
+    return predictions
