@@ -18,7 +18,7 @@ from geo.geocode import Resolved
 from geo.numbers import fatalities
 from geo.table import Event
 
-MIN_CONFIDENCE = 0.35
+MIN_CONFIDENCE = 0.2
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 MAX_PASSAGE = 600
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|Co|vs))(?<!\bMrs)[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9])")
@@ -32,7 +32,7 @@ _RESIDENCE = re.compile(r"\b(?:lives?|living|based|exiled?|resident|reporting|sp
 _FIGHTING = re.compile(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|battled|gun ?battles?|firefights?|"
                        r"exchanges? of fire|armed confrontation|skirmish(?:es)?)\b", re.I)
 _CROWD = re.compile(r"\b(?:protest|demonstrat|rioter|riot|mob|march|rall(?:y|ies)|strike)", re.I)
-FIGHTING_OVERRIDE_BELOW = 0.8
+FIGHTING_OVERRIDE_BELOW = 0.5
 _NEAR = re.compile(r"\b(?:near|outside|close to|outskirts of|north of|south of|east of|west of|"
                    r"(?:km|kilometres|kilometers|miles) (?:north|south|east|west)\w* of)\s+(?:the\s+)?$", re.I)
 
