@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {ingest,places,build-index,schema}``."""
+"""Command line: ``python -m geo {ingest,export,places,build-index,schema}``."""
 
 from __future__ import annotations
 
@@ -11,22 +11,46 @@ from geo.errors import NewsmapError
 
 
 def _ingest(args) -> int:
-    from geo.pipeline import process_paths
+    from geo import store
+    from geo.ingest import Progress, ingest
     from geo.table import export
 
     started = time.perf_counter()
-    batch = process_paths(args.paths, known_country=args.known_country)
-    for failure in batch.failures:
-        print(f"skipped {failure}", file=sys.stderr)
-    if args.out:
-        export(batch.events, args.out)
-    else:
-        batch.events.to_csv(sys.stdout, index=False)
-    elapsed = time.perf_counter() - started
-    print(f"{len(batch.articles)} articles read, {len(batch.failures)} skipped, "
-          f"{len(batch.events)} events" + (f" written to {args.out}" if args.out else "")
-          + f" in {elapsed:.1f} s", file=sys.stderr)
-    return 0 if batch.articles or not batch.failures else 1
+    db = ":memory:" if args.no_store else (args.db or store.DEFAULT_DB)
+    # Without a store the events must go somewhere: stdout, as before the store existed.
+    out = args.out or ("-" if args.no_store else None)
+    con = store.open_store(db)
+    try:
+        report = ingest(args.paths, con, known_country=args.known_country, progress=Progress(sys.stderr))
+        if not args.no_store:
+            counts = store.row_counts(con)
+            print(f"store {db}: {counts['articles']} articles, {counts['events']} events, "
+                  f"{counts['places']} place mentions", file=sys.stderr)
+        if out:
+            events = store.read_events(con, paths=report.paths)
+            if out == "-":
+                events.to_csv(sys.stdout, index=False)
+            else:
+                export(events, out)
+            elapsed = time.perf_counter() - started
+            print(f"{report.articles} articles read, {report.failed} skipped, {len(events)} events"
+                  + (f" written to {out}" if out != "-" else "") + f" in {elapsed:.1f} s", file=sys.stderr)
+    finally:
+        con.close()
+    return 0 if report.articles or not report.failed else 1
+
+
+def _export(args) -> int:
+    from geo import store
+
+    con = store.open_read_only(args.db or store.DEFAULT_DB)
+    try:
+        written = store.export_events(con, args.out, partition_by_date=args.partition_by_date)
+        events = store.row_counts(con)["events"]
+    finally:
+        con.close()
+    print(f"{events} events written to {written}", file=sys.stderr)
+    return 0
 
 
 def _places(args) -> int:
@@ -72,11 +96,23 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geo", description="newsmap: places and events from news articles, offline.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    ingest = commands.add_parser("ingest", help="write the event table for article files or folders")
+    ingest = commands.add_parser("ingest", help="add the new or changed articles of files or folders to the store")
     ingest.add_argument("paths", nargs="+", help="article files (.txt, .html, .json, .jsonl) or folders")
-    ingest.add_argument("--out", help="output file: .csv, .geojson or .parquet (default: CSV on stdout)")
+    ingest.add_argument("--db", help="the store to update (default data/newsmap.duckdb)")
+    ingest.add_argument("--no-store", action="store_true",
+                        help="process every article and update no store (events go to --out, else stdout)")
+    ingest.add_argument("--out", help="also write the events of these paths to a file: .csv, .geojson or "
+                        ".parquet; - for CSV on stdout")
     ingest.add_argument("--known-country", help="ISO code of a country to favour when places are ambiguous")
     ingest.set_defaults(run=_ingest)
+
+    export = commands.add_parser("export", help="write every event in the store to a file or a folder")
+    export.add_argument("--db", help="the store to read (default data/newsmap.duckdb)")
+    export.add_argument("--out", required=True, help="events.csv, events.geojson, events.parquet, or a folder "
+                        "with --partition-by-date")
+    export.add_argument("--partition-by-date", action="store_true",
+                        help="write Parquet files into OUT/year=YYYY/month=MM/ (year=unknown when undated)")
+    export.set_defaults(run=_export)
 
     places = commands.add_parser("places", help="print the place mentions of articles as CSV")
     places.add_argument("files", nargs="+")

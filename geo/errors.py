@@ -36,3 +36,11 @@ class AssetError(NewsmapError, RuntimeError):
 
 class EventModelError(NewsmapError, RuntimeError):
     """The event model file is missing, unreadable or of another format."""
+
+
+class StoreError(NewsmapError, RuntimeError):
+    """The event store is missing, unreadable, or was written by another version of newsmap."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the event store: DuckDB lets only one process write to a file."""

