@@ -42,6 +42,8 @@ HAND_WEIGHTS = {
 }
 NEAR_KM = 250.0
 MAX_CONTENDERS = 20
+STRAY_POPULATION = 100_000
+STRAY_LEAD = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,9 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             scored.append((sum(w * f for w, f in zip(vector, features)), place, features))
         scored.sort(key=lambda item: -item[0])
         top_score, top_place, features = scored[0]
+        if _stray(top_place, mention, context):
+            results.append(Resolved(mention, None, 0.0, "only namesakes lie in countries the article is not about"))
+            continue
         confidence = _confidence([s for s, _, _ in scored])
         reason = _describe(top_place, len(scored), dict(zip(FEATURES, features)), mention, container, context)
         previous = best_by_key.get(mention.key)
@@ -234,6 +239,24 @@ def _place_unknown_names(text: str, resolved: list[Resolved]) -> list[Resolved]:
         placed.append(Resolved(r.mention, host.place, 0.1,
                                f"no gazetteer entry; placed at {host.place.name}, {why}", approximate=True))
     return placed
+
+
+def _stray(place: Place, mention: Mention, context: _Context) -> bool:
+    """A small namesake abroad when the article is plainly about another country.
+
+    ACLED notes and local reports seldom name their country, but their other places do: a
+    village "Dih" in India is no reading of "Dih" in a note about Ghazni.  Such a name is
+    better left unresolved (then placed approximately) than put on another continent.
+    """
+    if place.kind in WIDE_KINDS or place.kind in (ADMIN1, CAPITAL) or place.population >= STRAY_POPULATION:
+        return False
+    if place.country_code in context.countries_named or not context.country_totals:
+        return False
+    leader = max(context.country_totals, key=context.country_totals.get)
+    own = context.country_votes.get(mention.key, {})
+    support = context.country_totals.get(place.country_code, 0.0) - own.get(place.country_code, 0.0)
+    lead = context.country_totals[leader] - own.get(leader, 0.0)
+    return leader != place.country_code and support == 0.0 and lead >= STRAY_LEAD * context.voters
 
 
 def _contenders(mention: Mention, places: list[Place], context: _Context, container: Place | None):
