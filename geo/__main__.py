@@ -19,7 +19,7 @@ def _ingest(args) -> int:
     db = ":memory:" if args.no_store else (args.db or store.DEFAULT_DB)
     # Without a store the events must go somewhere: stdout, as before the store existed.
     out = args.out or ("-" if args.no_store else None)
-    con = store.open_store(db)
+    con = store.open_store(db, wait_s=store.LOCK_WAIT_S if args.wait is None else args.wait)
     try:
         report = ingest(args.paths, con, known_country=args.known_country, progress=Progress(sys.stderr))
         if not args.no_store:
@@ -103,6 +103,8 @@ def main(argv=None) -> int:
                         help="process every article and update no store (events go to --out, else stdout)")
     ingest.add_argument("--out", help="also write the events of these paths to a file: .csv, .geojson or "
                         ".parquet; - for CSV on stdout")
+    ingest.add_argument("--wait", type=float, metavar="SECONDS",
+                        help="how long to wait for another ingest to release the store (default 2)")
     ingest.add_argument("--known-country", help="ISO code of a country to favour when places are ambiguous")
     ingest.set_defaults(run=_ingest)
 

@@ -12,6 +12,7 @@ with new ones: after an upgrade, ingest processes every article again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -58,8 +59,8 @@ class IngestReport:
 class Progress:
     """One progress line on ``stream``, redrawn in place at most every ``interval_s`` seconds."""
 
-    def __init__(self, stream=sys.stderr, interval_s: float = 0.5):
-        self.stream = stream
+    def __init__(self, stream=None, interval_s: float = 0.5):
+        self.stream = stream or sys.stderr
         self.interval_s = interval_s
         self._shown_at = 0.0
         self._width = 0
@@ -121,11 +122,13 @@ def _pipeline_modules() -> list[ModuleType]:
     return [found[name] for name in sorted(found)]
 
 
+@functools.lru_cache(maxsize=8)
 def pipeline_version(known_country: str | None = None) -> str:
     """A digest of everything that decides an article's rows, other than the article.
 
     That is the code of the pipeline's modules, the data files they name (weights, regions),
-    the versions of the packages the gazetteer is built from, and the options.
+    the versions of the packages the gazetteer is built from, and the options. It is taken
+    once per process: the code that runs is the one imported, whatever its files become later.
     """
     digest = hashlib.sha256()
     data_files = set()
@@ -154,15 +157,13 @@ def ingest(paths, con, known_country: str | None = None, gazetteer=None, progres
                 run.fail(file)
             else:
                 run.read(file)
-    except KeyboardInterrupt:
-        run.writer.flush()  # every queued article is whole: keep them
-        raise
-    run.writer.flush()
-    report = run.report
-    report.seconds = time.perf_counter() - run.started
-    if progress:
-        progress.finish(report)
-    return report
+    finally:
+        # Interrupted too: every queued article is whole, so keep them; the next run does the rest.
+        run.writer.flush()
+        run.report.seconds = time.perf_counter() - run.started
+        if progress:
+            progress.finish(run.report)
+    return run.report
 
 
 class _Run:
@@ -217,7 +218,12 @@ class _Run:
             self.tick()
         if self.report.failed == failures_before:
             # Read whole: articles it no longer holds leave the store, and next time it is skipped.
-            self.writer.drop_articles(self.ids_by_path.get(path, set()) - read_ids)
+            held_before = self.ids_by_path.get(path, set()) - read_ids
+            gone = [article_id for article_id in held_before  # unless another file gave them since
+                    if article_id in self.articles and self.articles[article_id][2] == path]
+            for article_id in gone:
+                del self.articles[article_id]
+            self.writer.drop_articles(gone)
             self.writer.add_file({"path": path, "sha256": sha256, "pipeline": self.version,
                                   "articles": len(read_ids)})
 
@@ -232,8 +238,10 @@ class _Run:
         if stored and stored[:2] == (content_hash, self.version):
             self.report.unchanged += 1
             return
+        if self.gazetteer is None:
+            self.gazetteer = load()  # only now: a run with nothing new never loads it
         try:
-            result = process_article(article, self.gazetteer or load(), self.known_country)
+            result = process_article(article, self.gazetteer, self.known_country)
         except Exception as exc:  # one article the pipeline trips on must not stop a long ingest
             self.fail(ArticleError(f"{path} ({article.article_id})", f"could not be processed "
                                    f"({type(exc).__name__}: {exc}); please report this with the file"))

@@ -1,6 +1,7 @@
 """The event store: an embedded DuckDB file holding what was ingested and what it gave.
 
-Four tables, each declared once below as column -> pandas dtype, their DDL derived from that:
+Four tables, whose columns and pandas dtypes are declared once (the events' in ``geo.table``)
+and whose DDL is derived from that declaration:
 
 - ``events``: the event table, exactly the columns of ``geo.table.EVENT_COLUMNS``;
 - ``places``: every place mention, the columns of ``geo.pipeline.PLACE_COLUMNS``;
@@ -49,6 +50,8 @@ TABLES = {
 }
 STAMPED = ("articles", "files")
 LOCK_WAIT_S = 2.0
+# Events in the order the pipeline gave them: by article, then by the number that ends event_id.
+EVENT_ORDER = r"e.article_id, try_cast(regexp_extract(e.event_id, '#(\d+)$', 1) AS INTEGER), e.event_id"
 
 
 def _quote(name: str) -> str:
@@ -92,9 +95,8 @@ def _stored_types(con) -> dict[str, list[tuple[str, str]]]:
     return stored
 
 
-def _stale_tables(con) -> list[str]:
+def _stale_tables(stored: dict[str, list[tuple[str, str]]]) -> list[str]:
     """Tables missing or whose columns differ from the declaration."""
-    stored = _stored_types(con)
     return [table for table in TABLES if stored.get(table) != _declared_types(table)]
 
 
@@ -137,7 +139,14 @@ def open_store(path=DEFAULT_DB, wait_s: float = LOCK_WAIT_S):
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, read_only=False, wait_s=wait_s)
-    stale = _stale_tables(con)
+    stored = _stored_types(con)
+    stale = _stale_tables(stored)
+    ours = [table for table in TABLES if table in stored]
+    if stale and ours and not {"articles", "files"} <= set(stored):
+        # Not a newsmap store, but a database of someone's with a table of one of our names: leave it be.
+        con.close()
+        raise StoreError(f"{path} holds tables that newsmap did not make ({', '.join(ours)}); "
+                         "give another file with --db")
     if stale:
         # Rows of one table are meaningless without the others: rebuild them all together.
         con.begin()
@@ -157,7 +166,7 @@ def open_read_only(path=DEFAULT_DB, wait_s: float = 0.0):
         raise StoreError(f"there is no store at {path} yet; add articles with: python -m geo ingest PATH... "
                          f"--db {path}")
     con = _connect(path, read_only=True, wait_s=wait_s)
-    stale = _stale_tables(con)
+    stale = _stale_tables(_stored_types(con))
     if stale:
         con.close()
         raise StoreError(f"{path} was written by another version of newsmap (tables {', '.join(stale)} "
@@ -194,7 +203,7 @@ class Writer:
         self._places: dict[str, list[dict]] = {}
         self._events: dict[str, list] = {}
         self._cleared: set[str] = set()  # ids whose stored rows are removed first
-        self._files: list[dict] = []
+        self._files: dict[str, dict] = {}
 
     def __len__(self) -> int:
         return len(self._articles) + len(self._files) + len(self._cleared)
@@ -214,7 +223,7 @@ class Writer:
 
     def add_file(self, row: dict) -> None:
         """Queue a file read whole (its ``FILE_DTYPES`` row); written with or after its articles."""
-        self._files.append(row)
+        self._files[row["path"]] = row
 
     def flush(self) -> None:
         """Write everything queued in one transaction, or nothing if it fails."""
@@ -227,7 +236,7 @@ class Writer:
             "new_places": pd.DataFrame([row for rows in self._places.values() for row in rows],
                                        columns=list(PLACE_DTYPES)).astype(PLACE_DTYPES),
             "new_events": events_frame([event for events in self._events.values() for event in events]),
-            "new_files": pd.DataFrame(self._files, columns=list(FILE_DTYPES)).astype(FILE_DTYPES),
+            "new_files": pd.DataFrame(list(self._files.values()), columns=list(FILE_DTYPES)).astype(FILE_DTYPES),
         }
         con = self.con
         for name, frame in frames.items():
@@ -259,7 +268,7 @@ def read_events(con, paths=None) -> pd.DataFrame:
     """The events in the store, or those of the articles read from ``paths``, typed by ``geo.table``."""
     columns = ", ".join(f"e.{_quote(name)}" for name in COLUMN_NAMES)
     if paths is None:
-        query = f"SELECT {columns} FROM events e ORDER BY e.article_id, e.excerpt_start, e.event_id"
+        query = f"SELECT {columns} FROM events e ORDER BY {EVENT_ORDER}"
         return _typed(con.execute(query).df())
     wanted = pd.DataFrame({"path": [str(p) for p in paths], "position": range(len(paths))})
     wanted = wanted.drop_duplicates("path")
@@ -267,7 +276,7 @@ def read_events(con, paths=None) -> pd.DataFrame:
     try:
         query = (f"SELECT {columns} FROM events e JOIN articles a ON a.article_id = e.article_id "
                  "JOIN wanted_paths w ON w.path = a.path "
-                 "ORDER BY w.position, e.article_id, e.excerpt_start, e.event_id")
+                 f"ORDER BY w.position, {EVENT_ORDER}")
         return _typed(con.execute(query).df())
     finally:
         con.unregister("wanted_paths")
@@ -318,7 +327,7 @@ def export_events(con, out, partition_by_date: bool = False) -> Path:
     target = str(out).replace("'", "''")
     con.execute(
         f"COPY (SELECT {columns}, coalesce(strftime({day}, '%Y'), 'unknown') AS year, "
-        f"coalesce(strftime({day}, '%m'), 'unknown') AS month FROM events "
-        "ORDER BY event_date, article_id, excerpt_start, event_id) "
+        f"coalesce(strftime({day}, '%m'), 'unknown') AS month FROM events e "
+        f"ORDER BY e.event_date, {EVENT_ORDER}) "
         f"TO '{target}' (FORMAT parquet, PARTITION_BY (year, month), OVERWRITE_OR_IGNORE)")
     return out

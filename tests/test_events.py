@@ -17,7 +17,7 @@ SEED = ROOT / "seeds" / "rastan-2011-09.txt"
 @pytest.fixture(scope="module")
 def seed_events(tmp_path_factory):
     out = tmp_path_factory.mktemp("ingest") / "events.csv"
-    run = subprocess.run([sys.executable, "-m", "geo", "ingest", "seeds", "--out", str(out)], cwd=ROOT,
+    run = subprocess.run([sys.executable, "-m", "geo", "ingest", "seeds", "--no-store", "--out", str(out)], cwd=ROOT,
                          capture_output=True, text=True, check=True)
     assert "1 articles read, 0 skipped" in run.stderr
     return pd.read_csv(out)
