@@ -110,8 +110,15 @@ def tokenize(text: str) -> list[tuple[int, int, str]]:
     return tokens
 
 
+_ARTICLES = ("al-", "el-", "ad-", "ar-", "as-", "ash-", "at-", "az-", "ad-", "an-", "ez-", "es-", "ed-")
+
+
 def _capitalised(word: str) -> bool:
-    return word[:1].isupper()
+    """A capital opens the word, or opens it after an Arabic article ("al-Bab", "ar-Raqqa")."""
+    if word[:1].isupper():
+        return True
+    head, _, rest = word.partition("-")
+    return bool(rest) and head.lower() + "-" in _ARTICLES and rest[:1].isupper()
 
 
 def _sentence_initial(text: str, start: int) -> bool:
