@@ -69,18 +69,30 @@ def event_date(text: str, published: str | None) -> tuple[str | None, int]:
                 parts = dict(zip(order, match.groups()))
                 try:
                     day = date(reference.year, MONTHS[parts["M"].lower().rstrip(".")], int(parts["d"]))
+                    if (day - reference).days > 1:
+                        day = day.replace(year=day.year - 1)  # "30 December" in a January article
                 except (ValueError, KeyError):
-                    continue
-                if day > reference + timedelta(days=1):
-                    day = day.replace(year=day.year - 1)  # "30 December" in a January article
+                    continue  # no such day: "31 June", or "29 February" a year back, or before year 1
                 return day.isoformat(), 1
         match = _WEEKDAY.search(text)
         if match:
             back = (reference.weekday() - WEEKDAYS.index(match.group(1).lower())) % 7
-            return (reference - timedelta(days=back)).isoformat(), 1
+            found = _days_before(reference, back)
+            if found:
+                return found, 1
         lowered = text.lower()
         for word, days in _RELATIVE.items():
             if re.search(r"\b" + word + r"\b", lowered):
-                return (reference - timedelta(days=days)).isoformat(), 1
+                found = _days_before(reference, days)
+                if found:
+                    return found, 1
         return reference.isoformat(), 2
     return None, 3
+
+
+def _days_before(reference: date, days: int) -> str | None:
+    """The ISO day ``days`` before ``reference``, or None before the calendar's first day."""
+    try:
+        return (reference - timedelta(days=days)).isoformat()
+    except OverflowError:
+        return None

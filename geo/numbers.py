@@ -17,6 +17,8 @@ WORD_NUMBERS = {
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
     "hundred": 100, "thousand": 1000, "dozen": 12, "both": 2, "couple": 2,
 }
+# A toll above ten million is a misreading (an id, a phone number, a sum of money), not a count.
+MAX_COUNT = 10_000_000
 # ACLED's convention for vague counts: "dozens" and "many" are coded 10; "several", "some",
 # "a number of" and "unknown number" are coded 0 unless a figure is given.
 VAGUE_NUMBERS = {"dozens": 10, "many": 10, "scores": 10, "hundreds": 10, "tens": 10,
@@ -60,8 +62,9 @@ class Count:
 def to_number(word: str) -> int | None:
     """The value of a written number ("2,700", "ten", "dozens"), or None."""
     lowered = word.lower().replace(",", "")
-    if lowered.isdigit():
-        return int(lowered)
+    if lowered.isdecimal():  # not isdigit: int() refuses superscripts ("²")
+        # Checked before int(), which refuses strings of over 4,300 digits.
+        return int(lowered) if len(lowered) <= len(str(MAX_COUNT)) and int(lowered) <= MAX_COUNT else None
     if lowered in WORD_NUMBERS:
         return WORD_NUMBERS[lowered]
     return VAGUE_NUMBERS.get(lowered)
@@ -76,8 +79,8 @@ def fatalities(text: str) -> Count | None:
     0
     """
     coded = _CODED.search(text)
-    if coded:
-        return Count(int(coded.group(1)), False, coded.group(0))
+    if coded and to_number(coded.group(1)) is not None:
+        return Count(to_number(coded.group(1)), False, coded.group(0))
     total, evidence, background = None, [], False
     for sentence in re.split(r"(?<=[.!?;])\s+", text):
         found = _sentence_counts(sentence)

@@ -140,6 +140,8 @@ class Visit:
             });
             setTimeout(() => reject(new Error("no marker for " + eventId)), 10000);
         })""", event_id)
+        # The callback fires as the spiderfy animation starts; a click before it ends lands on the map.
+        self.page.wait_for_timeout(SETTLE_MS)
         self.map.locator(f"[data-test-target='{event_id}']").click()
         popup = self.map.locator(".leaflet-popup-content")
         popup.wait_for()
