@@ -12,6 +12,7 @@ from geo.errors import NewsmapError
 
 def _ingest(args) -> int:
     from geo import store
+    from geo.engines import make_engine
     from geo.ingest import Progress, ingest
     from geo.table import export
 
@@ -20,8 +21,11 @@ def _ingest(args) -> int:
     # Without a store the events must go somewhere: stdout, as before the store existed.
     out = args.out or ("-" if args.no_store else None)
     con = store.open_store(db, wait_s=store.LOCK_WAIT_S if args.wait is None else args.wait)
+    engine = None
     try:
-        report = ingest(args.paths, con, known_country=args.known_country, progress=Progress(sys.stderr))
+        engine = make_engine(args.engine, args.scheduler, args.workers)
+        report = ingest(args.paths, con, known_country=args.known_country, progress=Progress(sys.stderr),
+                        engine=engine)
         if not args.no_store:
             counts = store.row_counts(con)
             print(f"store {db}: {counts['articles']} articles, {counts['events']} events, "
@@ -36,6 +40,8 @@ def _ingest(args) -> int:
             print(f"{report.articles} articles read, {report.failed} skipped, {len(events)} events"
                   + (f" written to {out}" if out != "-" else "") + f" in {elapsed:.1f} s", file=sys.stderr)
     finally:
+        if engine is not None:
+            engine.close()
         con.close()
     return 0 if report.articles or not report.failed else 1
 
@@ -106,6 +112,13 @@ def main(argv=None) -> int:
     ingest.add_argument("--wait", type=float, metavar="SECONDS",
                         help="how long to wait for another ingest to release the store (default 2)")
     ingest.add_argument("--known-country", help="ISO code of a country to favour when places are ambiguous")
+    ingest.add_argument("--engine", choices=("local", "dask"), default="local",
+                        help="where the pipeline runs: this process (default), or a Dask cluster "
+                        "(pip install -r requirements-dask.txt)")
+    ingest.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --engine dask: an existing scheduler (tcp://host:8786); default a local cluster")
+    ingest.add_argument("--workers", type=int, default=2,
+                        help="with --engine dask and no --scheduler: worker processes of the local cluster (default 2)")
     ingest.set_defaults(run=_ingest)
 
     export = commands.add_parser("export", help="write every event in the store to a file or a folder")

@@ -12,6 +12,7 @@ with new ones: after an upgrade, ingest processes every article again.
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import json
@@ -24,8 +25,8 @@ from types import ModuleType
 from geo import store
 from geo.articles import Article, list_files, read_file
 from geo.errors import ArticleError
-from geo.gazetteer import DEFAULT_INDEX, load, package_versions
-from geo.pipeline import place_rows, process_article
+from geo.gazetteer import DEFAULT_INDEX, package_versions
+from geo.engines import LocalEngine
 
 FLUSH_EVERY_S = 0.5
 
@@ -144,19 +145,21 @@ def pipeline_version(known_country: str | None = None) -> str:
 
 
 def ingest(paths, con, known_country: str | None = None, gazetteer=None, progress: Progress | None = None,
-           flush_every_s: float = FLUSH_EVERY_S) -> IngestReport:
+           flush_every_s: float = FLUSH_EVERY_S, engine=None) -> IngestReport:
     """Store the articles under ``paths`` that are new or changed, in the store open on ``con``.
 
-    Unreadable inputs are counted and listed in the report, never raised. Interrupted
-    (Ctrl-C), it first writes the articles already processed.
+    ``engine`` (see ``geo.engines``) runs the pipeline; by default, this process. Unreadable
+    inputs are counted and listed in the report, never raised. Interrupted (Ctrl-C), it
+    first writes the articles already processed.
     """
-    run = _Run(con, known_country, gazetteer, progress, flush_every_s)
+    run = _Run(con, known_country, engine or LocalEngine(gazetteer), progress, flush_every_s)
     try:
         for file in list_files(paths):
             if isinstance(file, ArticleError):
                 run.fail(file)
             else:
                 run.read(file)
+        run.drain()
     finally:
         # Interrupted too: every queued article is whole, so keep them; the next run does the rest.
         run.writer.flush()
@@ -166,13 +169,36 @@ def ingest(paths, con, known_country: str | None = None, gazetteer=None, progres
     return run.report
 
 
-class _Run:
-    """The state of one ingest: what the store holds, what is queued for it, the counts."""
+@dataclass
+class _Job:
+    """One article on its way through the pipeline, with what the store needs of it."""
 
-    def __init__(self, con, known_country, gazetteer, progress, flush_every_s):
+    article: Article
+    path: str
+    content_hash: str
+    replaces: bool
+
+
+@dataclass
+class _Chunk:
+    """Articles sent to the engine together, and the files whose last article is among them."""
+
+    jobs: list[_Job] = field(default_factory=list)
+    files_read: list[tuple[dict, list[str]]] = field(default_factory=list)  # (file row, article ids it lost)
+    handle: object = None
+
+
+class _Run:
+    """The state of one ingest: what the store holds, what is in flight and queued for it, the counts.
+
+    Chunks complete in the order they were sent, and a file's row goes with the chunk
+    that holds its last article: a file counts as stored only once all its articles are.
+    """
+
+    def __init__(self, con, known_country, engine, progress, flush_every_s):
         self.started = self.flushed_at = time.perf_counter()
         self.version = pipeline_version(known_country)
-        self.known_country, self.gazetteer = known_country, gazetteer
+        self.known_country, self.engine = known_country, engine
         self.progress, self.flush_every_s = progress, flush_every_s
         self.report = IngestReport()
         self.writer = store.Writer(con)
@@ -182,10 +208,15 @@ class _Run:
         for article_id, (_, _, path) in self.articles.items():
             self.ids_by_path.setdefault(path, set()).add(article_id)
         self.first_path: dict[str, str] = {}  # article id -> the file that gave it in this run
+        self.open_chunk = _Chunk()
+        self.in_flight: collections.deque[_Chunk] = collections.deque()
+        self.failed_paths: set[str] = set()
 
-    def fail(self, error: ArticleError) -> None:
+    def fail(self, error: ArticleError, path: str | None = None) -> None:
         self.report.failed += 1
         self.report.failures.append(error)
+        if path:
+            self.failed_paths.add(path)
         if self.progress:
             self.progress.note(f"skipped {error}")
 
@@ -208,27 +239,26 @@ class _Run:
             self.report.unchanged += stored[2]
             self.tick()
             return
-        read_ids, failures_before = set(), self.report.failed
+        read_ids, read_whole = set(), True
         for item in read_file(file):
             if isinstance(item, ArticleError):
-                self.fail(item)
+                self.fail(item, path)
+                read_whole = False
             else:
                 read_ids.add(item.article_id)
                 self.take(item, path)
             self.tick()
-        if self.report.failed == failures_before:
-            # Read whole: articles it no longer holds leave the store, and next time it is skipped.
-            held_before = self.ids_by_path.get(path, set()) - read_ids
-            gone = [article_id for article_id in held_before  # unless another file gave them since
+        if read_whole:
+            # Articles it no longer holds leave the store with it, unless another file gave them since.
+            gone = [article_id for article_id in self.ids_by_path.get(path, set()) - read_ids
                     if article_id in self.articles and self.articles[article_id][2] == path]
-            for article_id in gone:
-                del self.articles[article_id]
-            self.writer.drop_articles(gone)
-            self.writer.add_file({"path": path, "sha256": sha256, "pipeline": self.version,
-                                  "articles": len(read_ids)})
+            row = {"path": path, "sha256": sha256, "pipeline": self.version, "articles": len(read_ids)}
+            self.open_chunk.files_read.append((row, gone))
+            if not self.open_chunk.jobs and not self.in_flight:
+                self.send()  # nothing of it is in flight: store its row now
 
     def take(self, article: Article, path: str) -> None:
-        """Process one article unless the store holds it as it is now; queue what it gives."""
+        """Queue one article for the pipeline unless the store holds it as it is now."""
         content_hash = article_hash(article, path)
         stored = self.articles.get(article.article_id)
         other_path = self.first_path.setdefault(article.article_id, path)
@@ -238,19 +268,49 @@ class _Run:
         if stored and stored[:2] == (content_hash, self.version):
             self.report.unchanged += 1
             return
-        if self.gazetteer is None:
-            self.gazetteer = load()  # only now: a run with nothing new never loads it
-        try:
-            result = process_article(article, self.gazetteer, self.known_country)
-        except Exception as exc:  # one article the pipeline trips on must not stop a long ingest
-            self.fail(ArticleError(f"{path} ({article.article_id})", f"could not be processed "
-                                   f"({type(exc).__name__}: {exc}); please report this with the file"))
-            return
-        row = {"article_id": article.article_id, "content_hash": content_hash, "pipeline": self.version,
-               "path": path, "title": article.title, "published": article.published, "url": article.url}
-        self.writer.add_article(row, place_rows(result), result.events, replaces=stored is not None)
-        self.articles[article.article_id] = (content_hash, self.version, path)
-        if stored:
-            self.report.changed += 1
-        else:
-            self.report.new += 1
+        self.open_chunk.jobs.append(_Job(article, path, content_hash, stored is not None))
+        if len(self.open_chunk.jobs) >= self.engine.chunk_size:
+            self.send()
+
+    def send(self) -> None:
+        """Hand the open chunk to the engine; store the oldest chunks while too many are in flight."""
+        chunk, self.open_chunk = self.open_chunk, _Chunk()
+        if chunk.jobs:
+            chunk.handle = self.engine.submit([job.article for job in chunk.jobs], self.known_country)
+        self.in_flight.append(chunk)
+        while len(self.in_flight) > self.engine.window:
+            self.store(self.in_flight.popleft())
+
+    def drain(self) -> None:
+        """Send what is queued and store everything still in flight."""
+        if self.open_chunk.jobs or self.open_chunk.files_read:
+            self.send()
+        while self.in_flight:
+            self.store(self.in_flight.popleft())
+
+    def store(self, chunk: _Chunk) -> None:
+        """Queue a finished chunk's articles, then the rows of the files it completes, for the writer."""
+        items = self.engine.result(chunk.handle) if chunk.jobs else []
+        for job, item in zip(chunk.jobs, items):
+            if item.error:
+                # One article the pipeline trips on must not stop a long ingest.
+                self.fail(ArticleError(f"{job.path} ({job.article.article_id})", f"could not be processed "
+                                       f"({item.error}); please report this with the file"), job.path)
+                continue
+            article = job.article
+            row = {"article_id": article.article_id, "content_hash": job.content_hash, "pipeline": self.version,
+                   "path": job.path, "title": article.title, "published": article.published, "url": article.url}
+            self.writer.add_article(row, item.places, item.events, replaces=job.replaces)
+            self.articles[article.article_id] = (job.content_hash, self.version, job.path)
+            if job.replaces:
+                self.report.changed += 1
+            else:
+                self.report.new += 1
+        for row, gone in chunk.files_read:
+            if row["path"] in self.failed_paths:
+                continue  # read again next time
+            for article_id in gone:
+                self.articles.pop(article_id, None)
+            self.writer.drop_articles(gone)
+            self.writer.add_file(row)
+        self.tick()

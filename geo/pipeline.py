@@ -68,6 +68,34 @@ def place_rows(result: ArticleResult) -> list[dict]:
     return rows
 
 
+@dataclass
+class ChunkItem:
+    """What ``process_chunk`` made of one article: its place rows and events, or why it failed."""
+
+    places: list[dict] = field(default_factory=list)
+    events: list = field(default_factory=list)
+    error: str | None = None
+
+
+def process_chunk(articles: list[Article], known_country: str | None = None,
+                  gazetteer: Gazetteer | None = None) -> list[ChunkItem]:
+    """``process_article`` over many articles, one ``ChunkItem`` each, in order; fit to ship to a worker.
+
+    An article the pipeline trips on gives an item with ``error`` set, so that one bad
+    article never loses the rest of its chunk.
+    """
+    gazetteer = gazetteer or load()  # once per process: ``load`` caches it
+    items = []
+    for article in articles:
+        try:
+            result = process_article(article, gazetteer, known_country)
+        except Exception as exc:  # noqa: BLE001 - reported per article by the ingest
+            items.append(ChunkItem(error=f"{type(exc).__name__}: {exc}"))
+            continue
+        items.append(ChunkItem(place_rows(result), result.events))
+    return items
+
+
 def process_paths(paths, gazetteer: Gazetteer | None = None, known_country: str | None = None) -> Batch:
     """Process every article under ``paths``; unreadable inputs are collected, not raised."""
     gazetteer = gazetteer or load()

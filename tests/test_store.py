@@ -134,7 +134,7 @@ def test_reingest_of_unchanged_files_reads_nothing_and_duplicates_nothing(tmp_pa
         raise AssertionError("an unchanged file was read or processed")
 
     monkeypatch.setattr("geo.ingest.read_file", must_not_run)
-    monkeypatch.setattr("geo.ingest.process_article", must_not_run)
+    monkeypatch.setattr("geo.pipeline.process_article", must_not_run)
     again = ingest_into(db, small_folder)
     assert (again.new, again.changed, again.unchanged, again.failed) == (0, 0, 21, 0)
     after = stored(db)

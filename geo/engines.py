@@ -1,0 +1,91 @@
+"""Where the per-article function runs: in this process, or on a Dask cluster.
+
+An engine takes chunks of articles and gives back, for each article, what
+``geo.pipeline.process_chunk`` made of it.  Only the ingest's one writer touches the
+store; the engines only compute.  Dask is an optional extra
+(``pip install -r requirements-dask.txt``).
+"""
+
+from __future__ import annotations
+
+from geo.errors import ConfigurationError
+from geo.pipeline import process_chunk
+
+ENGINES = ("local", "dask")
+# Articles per Dask task: enough that the scheduler's few milliseconds per task are
+# small beside the pipeline's work, few enough that progress stays smooth.
+DASK_CHUNK = 64
+
+
+class LocalEngine:
+    """The pipeline in this process, one article at a time, each written as soon as it is done."""
+
+    chunk_size = 1
+    window = 0  # nothing in flight: a chunk is done the moment it is submitted
+
+    def __init__(self, gazetteer=None):
+        self.gazetteer = gazetteer
+
+    def submit(self, articles, known_country):
+        return process_chunk(articles, known_country, self.gazetteer)
+
+    def result(self, handle):
+        return handle
+
+    def close(self) -> None:
+        pass
+
+
+class DaskEngine:
+    """The pipeline on Dask workers (processes): a local cluster of ``workers``, or the one at ``scheduler``.
+
+    Each worker loads the gazetteer once and keeps it; chunks come back in the order
+    they were submitted, so the writer stores whole files in order.
+    """
+
+    chunk_size = DASK_CHUNK
+
+    def __init__(self, scheduler: str | None = None, workers: int = 2):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise ConfigurationError("--engine dask needs Dask: pip install -r requirements-dask.txt") from None
+        self._cluster = None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout="10s")
+            except OSError as exc:
+                raise ConfigurationError(f"no Dask scheduler answers at {scheduler} ({exc}); start one with "
+                                         "`dask scheduler` and `dask worker ADDRESS`, or leave out --scheduler "
+                                         "for a local cluster") from None
+        else:
+            # Processes, one thread each: the pipeline is pure Python and would share one GIL in threads.
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                         host="127.0.0.1", dashboard_address=None)
+            self.client = Client(self._cluster)
+        workers_now = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
+        # Two chunks per worker in flight: one being computed, one waiting, so no worker idles.
+        self.window = 2 * workers_now
+
+    def submit(self, articles, known_country):
+        # pure=False: two chunks of the same articles (a re-run) are both computed, never merged.
+        return self.client.submit(process_chunk, articles, known_country, pure=False)
+
+    def result(self, handle):
+        return handle.result()
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_engine(name: str = "local", scheduler: str | None = None, workers: int = 2, gazetteer=None):
+    """The engine called ``name`` (``local`` or ``dask``)."""
+    if name == "local":
+        if scheduler:
+            raise ConfigurationError("--scheduler goes with --engine dask")
+        return LocalEngine(gazetteer)
+    if name == "dask":
+        return DaskEngine(scheduler, workers)
+    raise ConfigurationError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
