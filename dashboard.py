@@ -1,8 +1,10 @@
-"""newsmap dashboard: the events read from a folder of articles, on a map that works offline.
+"""newsmap dashboard: the events in the store (or in a folder of articles), on a map that works offline.
 
-Run with ``streamlit run dashboard.py``; set ``NEWSMAP_ARTICLES`` to read another
-folder than ``seeds``.  This file is the page, top to bottom; the work is done
-by the ``geo`` library.
+Run with ``streamlit run dashboard.py``.  It shows the store that ``python -m geo
+ingest`` fills (``data/newsmap.duckdb``, or ``NEWSMAP_DB``), opened read-only, so an
+ingest may run meanwhile.  ``NEWSMAP_ARTICLES=FOLDER`` instead reads a folder in memory,
+without a store.  This file is the page, top to bottom; the work is done by the ``geo``
+library.
 """
 
 import os
@@ -13,16 +15,19 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, filters, mapview
-from geo.errors import NewsmapError
+from geo import assets, filters, mapview, store
+from geo.errors import NewsmapError, StoreLockedError
 from geo.gazetteer import load as load_gazetteer
 from geo.pipeline import process_paths
 from geo.table import export
 
-ARTICLES = os.environ.get("NEWSMAP_ARTICLES", "seeds")
+ARTICLES = os.environ.get("NEWSMAP_ARTICLES")
+DB = Path(os.environ.get("NEWSMAP_DB", store.DEFAULT_DB))
 EVENT_DETAIL_COLUMNS = ["event_id", "event_type", "sub_event_type", "event_date", "location", "admin1",
                         "country", "latitude", "longitude", "fatalities", "source", "notes",
                         "place_status", "confidence"]
+TABLE_ROWS = 1000  # a browser table of 50,000 rows costs seconds to send and draw
+NO_PLACES = pd.DataFrame({"start": [], "end": []})
 _base_path = st.get_option("server.baseUrlPath").strip("/")
 STATIC_URL = f"/{_base_path}{assets.STATIC_URL}" if _base_path else assets.STATIC_URL
 
@@ -45,6 +50,28 @@ def read_articles(folder: str):
     return batch.events, batch.places, articles, [str(failure) for failure in batch.failures]
 
 
+@st.cache_data(show_spinner="Reading the store...", max_entries=2)
+def read_store(db: str, version: tuple):
+    """Every stored event; ``version`` (the file's size and time) makes a refresh after an ingest re-read it."""
+    return store.load_events(db)
+
+
+@st.cache_data(max_entries=64)
+def read_stored_article(db: str, version: tuple, article_id: str):
+    """The text and place mentions of one article: fetched for the clicked event only."""
+    con = store.open_read_only(db)
+    try:
+        article = store.read_article(con, article_id)
+    finally:
+        con.close()
+    return (article["text"] or "", article["places"]) if article else ("", NO_PLACES)
+
+
+def store_version(db: Path) -> tuple:
+    found = db.stat()
+    return found.st_size, found.st_mtime_ns
+
+
 def exported(frame: pd.DataFrame, file_name: str) -> bytes:
     """The bytes ``geo.table.export`` writes, so downloads match the command line's files."""
     with tempfile.TemporaryDirectory() as folder:
@@ -54,14 +81,43 @@ def exported(frame: pd.DataFrame, file_name: str) -> bytes:
 st.set_page_config(page_title="newsmap", layout="wide")
 install_static_files()
 st.title("newsmap")
-st.caption(f"Events read from the articles in `{ARTICLES}`.")
-try:
-    events, places, article_texts, failures = read_articles(ARTICLES)
-except NewsmapError as error:
-    st.error(str(error))
-    st.stop()
-for failure in failures:
-    st.warning(f"Skipped {failure}")
+if ARTICLES:
+    st.caption(f"Events read from the articles in `{ARTICLES}`.")
+    try:
+        events, places, article_texts, failures = read_articles(ARTICLES)
+    except NewsmapError as error:
+        st.error(str(error))
+        st.stop()
+    for failure in failures:
+        st.warning(f"Skipped {failure}")
+
+    def article_of(article_id: str):
+        return article_texts.get(article_id, ""), places[places["article_id"] == article_id]
+else:
+    st.caption(f"Events in the store `{DB}`.")
+    if not DB.exists():
+        st.info(f"The store `{DB}` holds no events yet. Add articles with `python -m geo ingest PATH...` "
+                "(for example `python -m geo ingest seeds`), then reload this page.")
+        st.stop()
+    try:
+        version = store_version(DB)
+        events = read_store(str(DB), version)
+    except StoreLockedError as error:
+        st.warning(f"{error} Reload this page when the ingest is done.")
+        st.stop()
+    except NewsmapError as error:
+        st.error(str(error))
+        st.stop()
+    if events.empty:
+        st.info("The store holds no events yet. Add articles with `python -m geo ingest PATH...`, "
+                "then reload this page.")
+        st.stop()
+
+    def article_of(article_id: str):
+        try:
+            return read_stored_article(str(DB), version, article_id)
+        except StoreLockedError:
+            return "An ingest is writing to the store: reload to read this article.", NO_PLACES
 
 with st.sidebar:
     st.header("Filter")
@@ -70,10 +126,11 @@ with st.sidebar:
     span = filters.date_span(events)
     chosen_dates = st.date_input("Date range", value=span, min_value=span[0], max_value=span[1]) if span else ()
     chosen_countries = st.multiselect("Country", filters.country_options(events), placeholder="All countries")
+    heatmap = st.checkbox("Heatmap", value=False, help="Where events (weighted by fatalities) concentrate.")
     online_tiles = st.checkbox("Online tiles (OpenStreetMap)", value=False,
                                help="Draws OpenStreetMap's tiles under the markers, fetched from the internet.")
     # Articles are read once per folder; this picks up files added or changed since.
-    if st.button("Re-read articles"):
+    if ARTICLES and st.button("Re-read articles"):
         read_articles.clear()
         st.rerun()
 
@@ -91,7 +148,7 @@ with map_column:
     # layer without reloading the map; only a marker click reruns the page.
     map_state = st_folium(
         mapview.base_map(events, online_tiles, STATIC_URL),
-        feature_group_to_add=mapview.event_layer(shown, STATIC_URL),
+        feature_group_to_add=mapview.event_layer(shown, STATIC_URL, heatmap=heatmap, served=True),
         returned_objects=["last_active_drawing"],
         key="map", height=560, use_container_width=True,
     )
@@ -107,16 +164,23 @@ with detail_column:
         st.subheader("Event")
         st.dataframe(event[EVENT_DETAIL_COLUMNS].astype("string").to_frame("value"))
         st.subheader("Article")
+        text, mentions = article_of(event["article_id"])
         with st.container(height=360):
             # highlight_places escapes every character of the article.
-            st.markdown(filters.highlight_places(article_texts.get(event["article_id"], ""),
-                                                 places[places["article_id"] == event["article_id"]]),
-                        unsafe_allow_html=True)
+            st.markdown(filters.highlight_places(text, mentions), unsafe_allow_html=True)
+
+per_day = filters.events_per_day(shown)
+if len(per_day.columns):
+    st.subheader("Events per day")
+    st.bar_chart(per_day, height=180, color=[mapview.event_colour(t) for t in per_day.columns])
 
 st.subheader("Events")
-st.dataframe(shown, hide_index=True)
+if len(shown) > TABLE_ROWS:
+    st.caption(f"The first {TABLE_ROWS:,} of {len(shown):,} events; the downloads hold all of them.")
+st.dataframe(shown.head(TABLE_ROWS), hide_index=True)
 csv_button, geojson_button, _ = st.columns([1, 1, 4])
-csv_button.download_button("Download CSV", exported(shown, "events.csv"), "events.csv", "text/csv",
+# Callables: the files are made when a button is clicked, not on every rerun.
+csv_button.download_button("Download CSV", lambda: exported(shown, "events.csv"), "events.csv", "text/csv",
                            on_click="ignore")
-geojson_button.download_button("Download GeoJSON", exported(shown, "events.geojson"), "events.geojson",
+geojson_button.download_button("Download GeoJSON", lambda: exported(shown, "events.geojson"), "events.geojson",
                                "application/geo+json", on_click="ignore")

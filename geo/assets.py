@@ -12,6 +12,7 @@ would blank the whole map when offline, so an unknown link is an error.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -119,6 +120,33 @@ def install(static_dir: Path | str = STATIC_DIR) -> Path:
         _write_atomically(outlines, lambda partial: partial.write_text(
             json.dumps(country_outlines(), separators=(",", ":"), ensure_ascii=False), encoding="utf-8"))
     return static_dir
+
+
+PUBLISHED = "data"  # folder under the static folder for data the dashboard hands to the browser
+PUBLISHED_KEEP = 200  # files kept there; older ones go as new ones come
+
+
+def publish(data: bytes, suffix: str, static_dir: Path | str = STATIC_DIR) -> str:
+    """Write ``data`` to the static folder under a name made of its hash; return its path there.
+
+    The same data gets the same name, so a filter chosen again costs no write and the
+    browser may cache it. The oldest files go once more than ``PUBLISHED_KEEP`` are there.
+    """
+    name = hashlib.sha256(data).hexdigest()[:32] + suffix
+    target = Path(static_dir) / PUBLISHED / name
+    if not target.exists():
+        _write_atomically(target, lambda partial: partial.write_bytes(data))
+        published = sorted(target.parent.glob(f"*{suffix}"), key=_modified)
+        for old in published[:-PUBLISHED_KEEP]:
+            old.unlink(missing_ok=True)
+    return f"{PUBLISHED}/{name}"
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # removed by another session meanwhile
+        return 0.0
 
 
 def _same_file(source: Path, target: Path) -> bool:

@@ -89,6 +89,25 @@ def date_span(events: pd.DataFrame) -> tuple[date, date] | None:
     return date.fromisoformat(dates.min()), date.fromisoformat(dates.max())
 
 
+def events_per_day(events: pd.DataFrame) -> pd.DataFrame:
+    """Events per day (rows, every day of the span) and event type (columns, ACLED's order); undated left out.
+
+    >>> from geo.table import events_frame
+    >>> events_per_day(events_frame([{"event_type": "Battles", "event_date": "2011-09-27"},
+    ...                              {"event_type": "Battles", "event_date": "2011-09-29"}]))["Battles"].tolist()
+    [1, 0, 1]
+    """
+    dated = events.dropna(subset=["event_date"])
+    if dated.empty:
+        return pd.DataFrame(index=pd.DatetimeIndex([], name="day"))
+    days = pd.to_datetime(dated["event_date"], errors="coerce")
+    counts = pd.crosstab(days.rename("day"), dated["event_type"].fillna("unknown"))
+    counts = counts.reindex(pd.date_range(counts.index.min(), counts.index.max(), freq="D", name="day"),
+                            fill_value=0)
+    ordered = [t for t in EVENT_TYPES if t in counts.columns]
+    return counts[ordered + sorted(set(counts.columns) - set(ordered))]
+
+
 def highlight_places(text: str, places: pd.DataFrame) -> str:
     """The article as HTML: every piece of text escaped, each place mention wrapped in ``<mark>``.
 

@@ -299,7 +299,8 @@ class _Run:
                 continue
             article = job.article
             row = {"article_id": article.article_id, "content_hash": job.content_hash, "pipeline": self.version,
-                   "path": job.path, "title": article.title, "published": article.published, "url": article.url}
+                   "path": job.path, "title": article.title, "published": article.published, "url": article.url,
+                   "text": article.text}
             self.writer.add_article(row, item.places, item.events, replaces=job.replaces)
             self.articles[article.article_id] = (job.content_hash, self.version, job.path)
             if job.replaces:

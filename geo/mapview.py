@@ -14,10 +14,13 @@ never parsed as HTML.
 
 from __future__ import annotations
 
+import json
+
 import folium
 import folium.plugins
 import pandas as pd
 from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
@@ -43,6 +46,7 @@ MARKER_FIELDS: tuple[str, ...] = (
 )
 WORLD_BOUNDS = [[-50.0, -150.0], [70.0, 160.0]]
 FIT_MAX_ZOOM = 7  # past this the simplified outlines show nothing more
+HEAT_MAX_FATALITIES = 100  # one massacre should not drown every other hot spot
 MAX_ZOOM = 18  # marker clustering needs the map's maxZoom; 18 is OpenStreetMap's
 MAP_CSS = """
 <style>
@@ -132,28 +136,43 @@ _MARKER_CALLBACK = Template(
 
 
 class EventMarkers(folium.plugins.MarkerCluster):
-    """A marker cluster built in the browser from one array of ``MARKER_FIELDS`` rows."""
+    """A marker cluster built in the browser from one array of ``MARKER_FIELDS`` rows.
+
+    The rows are either written into the page (``rows``: a stand-alone file) or fetched
+    from ``rows_url`` (the dashboard): a large table then never passes through folium's
+    template engine or the page's script, and the page stays a few kilobytes.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = (function () {
                 var toMarker = {{ this.callback }};
-                var rows = {{ this.rows|tojson }};
                 var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
-                // One bulk add: far faster than adding markers one by one.
-                cluster.addLayers(rows.map(toMarker));
+                function addRows(rows) {
+                    // One bulk add: far faster than adding markers one by one.
+                    cluster.addLayers(rows.map(toMarker));
+                }
+                {% if this.rows_url %}
+                fetch({{ this.rows_url|tojson }})
+                    .then(function (response) { return response.json(); })
+                    .then(addRows)
+                    .catch(function (error) { console.warn("newsmap: no event rows", error); });
+                {% else %}
+                addRows({{ this.rows|tojson }});
+                {% endif %}
                 return cluster;
             })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, rows: list[list]):
+    def __init__(self, rows: list[list] | None = None, rows_url: str | None = None):
         # Chunked loading keeps the page responsive while a large table is clustered.
         super().__init__(name="Event markers", control=False, chunked_loading=True)
         self._name = "EventMarkers"
-        self.rows = rows
+        self.rows = rows or []
+        self.rows_url = rows_url
         self.callback = _MARKER_CALLBACK.render(fields=MARKER_FIELDS, colours=EVENT_COLOURS,
                                                 other_colour=OTHER_COLOUR)
 
@@ -183,6 +202,21 @@ class CountryOutlines(Layer):
             "style": {"color": "#8d8778", "weight": 0.8, "fillColor": "#f5f2ea",
                       "fillOpacity": 1 if filled else 0},
         }
+
+
+class HeatPlugin(JSCSSMixin, MacroElement):
+    """Loads the heat-map plugin with the base map.
+
+    streamlit-folium loads the scripts of the base map's elements only, so a heat layer
+    that comes later with a swapped layer needs its script there from the start.
+    """
+
+    _template = Template("")
+    default_js = [("leaflet-heat.js", "leaflet-heat.js")]  # the name is what assets.localize maps
+
+    def __init__(self):
+        super().__init__()
+        self._name = "HeatPlugin"
 
 
 class Legend(MacroElement):
@@ -256,10 +290,30 @@ def marker_rows(events: pd.DataFrame) -> list[list]:
     return columns.astype(object).where(columns.notna(), None).values.tolist()
 
 
-def event_layer(events: pd.DataFrame, base_url: str = assets.STATIC_URL) -> folium.FeatureGroup:
-    """The swappable layer: clustered markers, coloured by event type, and their legend."""
+def event_layer(events: pd.DataFrame, base_url: str = assets.STATIC_URL,
+                heatmap: bool = False, served: bool = False) -> folium.FeatureGroup:
+    """The swappable layer: clustered markers, coloured by event type, and their legend.
+
+    ``heatmap`` adds a heat layer under the markers, weighted by one plus the fatalities,
+    so that deadly places glow brighter than busy ones.  ``served`` writes the marker rows
+    to the static folder (``assets.publish``) for the browser to fetch, instead of into the
+    page: what a server does; a stand-alone file keeps them inline.
+    """
     layer = folium.FeatureGroup(name="Events")
-    EventMarkers(marker_rows(events)).add_to(layer)
+    if heatmap:
+        mapped = mapped_events(events)
+        if not mapped.empty:
+            weights = 1 + mapped["fatalities"].fillna(0).clip(upper=HEAT_MAX_FATALITIES)
+            points = pd.concat([mapped["latitude"], mapped["longitude"], weights.astype(float)], axis=1)
+            folium.plugins.HeatMap(points.values.tolist(), radius=18, blur=14, min_opacity=0.3,
+                                   max_zoom=FIT_MAX_ZOOM).add_to(layer)
+    rows = marker_rows(events)
+    if served:
+        target = assets.publish(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                                ".json")
+        EventMarkers(rows_url=assets.static_url(target, base_url)).add_to(layer)
+    else:
+        EventMarkers(rows).add_to(layer)
     entries = legend_entries(events)
     if entries:
         Legend(entries).add_to(layer)
@@ -275,6 +329,7 @@ def base_map(events: pd.DataFrame, online_tiles: bool = False, base_url: str = a
     folium_map = folium.Map(tiles=None, maxZoom=MAX_ZOOM, control_scale=True)
     folium_map.get_root().header.add_child(Element(MAP_CSS), name="newsmap_css")
     assets.LeafletImagePath(base_url).add_to(folium_map)
+    HeatPlugin().add_to(folium_map)
     if online_tiles:
         folium.TileLayer("OpenStreetMap", max_zoom=MAX_ZOOM, control=False).add_to(folium_map)
     # With tiles underneath, the outlines stay as borders only.

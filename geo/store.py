@@ -6,7 +6,8 @@ and whose DDL is derived from that declaration:
 - ``events``: the event table, exactly the columns of ``geo.table.EVENT_COLUMNS``;
 - ``places``: every place mention, the columns of ``geo.pipeline.PLACE_COLUMNS``;
 - ``articles``: one row per article: its id, the hash of its content and of the pipeline that
-  read it, where it came from, its title and date, and when it was stored;
+  read it, where it came from, its title, date and text (the evidence behind its events, kept
+  even when the file moves), and when it was stored;
 - ``files``: each file read without error, with the SHA-256 of its bytes, so that an unchanged
   file is skipped after hashing alone.
 
@@ -38,7 +39,7 @@ _PLACE_NUMBERS = {"start": "Int64", "end": "Int64", "latitude": "float64", "long
                   "geonameid": "Int64", "confidence": "float64"}
 PLACE_DTYPES = {name: _PLACE_NUMBERS.get(name, "string") for name in PLACE_COLUMNS}
 ARTICLE_DTYPES = {"article_id": "string", "content_hash": "string", "pipeline": "string", "path": "string",
-                  "title": "string", "published": "string", "url": "string"}
+                  "title": "string", "published": "string", "url": "string", "text": "string"}
 FILE_DTYPES = {"path": "string", "sha256": "string", "pipeline": "string", "articles": "Int64"}
 
 # table -> (its columns, its key); articles and files also get an ``ingested_at`` time stamp.
@@ -292,6 +293,17 @@ def read_places(con) -> pd.DataFrame:
     """Every place mention in the store, typed as declared in ``PLACE_DTYPES``."""
     query = f"SELECT {_columns('places')} FROM places ORDER BY article_id, start"
     return con.execute(query).df().astype(PLACE_DTYPES)
+
+
+def read_article(con, article_id: str) -> dict | None:
+    """One stored article (``ARTICLE_DTYPES`` keys) and its place mentions as ``places``, or None."""
+    found = con.execute(f"SELECT {_columns('articles')} FROM articles WHERE article_id = ?", [article_id]).df()
+    if found.empty:
+        return None
+    article = {key: (None if pd.isna(value) else value) for key, value in found.iloc[0].items()}
+    article["places"] = con.execute(f"SELECT {_columns('places')} FROM places WHERE article_id = ? ORDER BY start",
+                                    [article_id]).df().astype(PLACE_DTYPES)
+    return article
 
 
 def load_events(path=DEFAULT_DB) -> pd.DataFrame:

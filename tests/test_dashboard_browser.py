@@ -4,6 +4,7 @@ Every request to a host other than this machine is blocked and recorded, so the
 map must draw from the server's own files.
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -51,19 +52,18 @@ def wait_for_health(url: str, server: subprocess.Popen, log: Path, timeout: floa
     pytest.fail(f"streamlit was not healthy after {timeout} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def dashboard(articles_dir, tmp_path_factory):
-    """The URL of a dashboard serving the seed and the hostile article."""
+@contextlib.contextmanager
+def streamlit_server(log: Path, **env):
+    """A real ``streamlit run dashboard.py`` on a free port, with ``env`` set; yields its URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium)")
     port = free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("NEWSMAP_")}
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
              "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env={**os.environ, "NEWSMAP_ARTICLES": str(articles_dir)},
-            stdout=output, stderr=subprocess.STDOUT,
+            cwd=ROOT, env={**environment, **env}, stdout=output, stderr=subprocess.STDOUT,
         )
     url = f"http://localhost:{port}"
     try:
@@ -75,6 +75,14 @@ def dashboard(articles_dir, tmp_path_factory):
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="module")
+def dashboard(articles_dir, tmp_path_factory):
+    """The URL of a dashboard reading a folder: the seed, the hostile article and an unreadable file."""
+    with streamlit_server(tmp_path_factory.mktemp("streamlit") / "streamlit.log",
+                          NEWSMAP_ARTICLES=str(articles_dir)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +225,53 @@ def test_deselecting_an_event_type_removes_its_markers(visit):
     assert removed in legend.inner_text()
     visit.page.locator("[data-testid=stSidebar]").get_by_role("button", name=f"Remove {removed}").click()
     visit.map.locator(".newsmap-legend", has_text=removed).wait_for(state="detached")
-    assert sorted(visit.marker_types()) == sorted(t for t in types_drawn if t != removed)
+    expected = sorted(t for t in types_drawn if t != removed)
+    # The new layer fetches its rows from the server: give it a moment to draw them.
+    deadline = time.monotonic() + 15
+    while sorted(visit.marker_types()) != expected and time.monotonic() < deadline:
+        visit.page.wait_for_timeout(200)
+    assert sorted(visit.marker_types()) == expected
     assert visit.map.locator(f".newsmap-event[data-event-type='{removed}']").count() == 0
     assert visit.blocked == []
+
+
+@pytest.fixture(scope="module")
+def store_dashboard(articles_dir, tmp_path_factory):
+    """The URL of a dashboard on a real DuckDB store filled by the real ``python -m geo ingest``."""
+    db = tmp_path_factory.mktemp("store") / "newsmap.duckdb"
+    done = subprocess.run([sys.executable, "-m", "geo", "ingest", str(articles_dir), "--db", str(db)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with streamlit_server(db.parent / "streamlit.log", NEWSMAP_DB=str(db)) as url:
+        yield url
+
+
+def test_the_store_is_shown_with_its_articles_heatmap_and_timeline(browser, store_dashboard, batch):
+    visit = Visit(browser, store_dashboard)
+    try:
+        event = deadliest_mapped_event(batch, "rastan-2011-09")
+        popup = visit.click_marker(event["event_id"])
+        assert flat(event["notes"]) in flat(popup)
+        # The article is read from the store for the clicked event, its places marked.
+        article = visit.page.locator(".newsmap-article")
+        article.locator("mark", has_text="Rastan").first.wait_for()
+        assert "activist says 10 defectors dead" in flat(article.inner_text())
+        assert visit.page.get_by_text("Events per day").count() == 1
+        assert visit.map.locator(".leaflet-heatmap-layer").count() == 0
+        visit.page.locator("[data-testid=stSidebar]").get_by_text("Heatmap").click()
+        visit.map.locator("canvas.leaflet-heatmap-layer").wait_for(state="attached")
+        assert visit.blocked == [] and visit.errors == []
+    finally:
+        visit.close()
+
+
+def test_an_empty_store_says_how_to_add_articles(browser, tmp_path):
+    with streamlit_server(tmp_path / "streamlit.log", NEWSMAP_DB=str(tmp_path / "none.duckdb")) as url:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(url)
+            page.get_by_text("python -m geo ingest").first.wait_for()
+            assert page.get_by_text("Traceback").count() == 0
+        finally:
+            context.close()

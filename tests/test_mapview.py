@@ -8,8 +8,8 @@ import pytest
 
 from geo import assets
 from geo.filters import filter_events
-from geo.mapview import (EVENT_COLOURS, MARKER_FIELDS, clicked_event_id, event_bounds, event_map,
-                         legend_entries, marker_rows)
+from geo.mapview import (EVENT_COLOURS, MARKER_FIELDS, base_map, clicked_event_id, event_bounds, event_layer,
+                         event_map, legend_entries, marker_rows)
 from geo.table import EVENT_TYPES
 
 from conftest import HOSTILE_TITLE, PAYLOADS
@@ -67,11 +67,31 @@ def test_hostile_article_text_reaches_the_page_as_data_not_markup(batch):
     for payload in PAYLOADS:
         assert payload not in page
     # The text is still all there, as JSON data for the markers.
-    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
+    rows = json.loads(re.search(r"addRows\((\[.*?\])\);\n", page).group(1))
     titles = {row[MARKER_FIELDS.index("source")] for row in rows}
     assert HOSTILE_TITLE in titles
     # Popups, tooltips and legend are built with textContent; no inline script parses HTML.
     assert "innerHTML" not in page
+
+
+def test_a_served_layer_keeps_its_rows_out_of_the_page(batch, tmp_path, monkeypatch):
+    """What the dashboard sends: a small page, and the rows as a file the browser fetches."""
+    monkeypatch.setattr(assets, "STATIC_DIR", tmp_path)
+    monkeypatch.setattr(assets.publish, "__defaults__", (tmp_path,))
+    page = served_page(batch.events)
+    [url] = re.findall(r'fetch\("(/app/static/data/[0-9a-f]+\.json)"\)', page)
+    for payload in PAYLOADS:
+        assert payload not in page
+    served = json.loads((tmp_path / url.removeprefix("/app/static/")).read_text(encoding="utf-8"))
+    assert served == json.loads(json.dumps(marker_rows(batch.events)))
+    # The same rows again are the same file: a filter chosen twice is written once.
+    assert re.findall(r'fetch\("(/app/static/data/[^"]+)"\)', served_page(batch.events)) == [url]
+
+
+def served_page(events) -> str:
+    folium_map = base_map(events)
+    event_layer(events, served=True).add_to(folium_map)
+    return folium_map.get_root().render()
 
 
 def test_markers_carry_the_popup_fields_and_event_id(batch):

@@ -110,7 +110,7 @@ def test_ingest_creates_the_tables_with_the_schemas_columns(tmp_path):
         (c.name, store.SQL_TYPES[c.dtype]) for c in EVENT_COLUMNS]
     assert tuple(name for name, *_ in columns["places"]) == PLACE_COLUMNS
     assert [name for name, *_ in columns["articles"]] == [
-        "article_id", "content_hash", "pipeline", "path", "title", "published", "url", "ingested_at"]
+        "article_id", "content_hash", "pipeline", "path", "title", "published", "url", "text", "ingested_at"]
     [(article_id, content_hash, path, title, published)] = article
     assert article_id == "rastan-2011-09" and re.fullmatch(r"[0-9a-f]{64}", content_hash)
     assert path == str(SEED.resolve()) and title.startswith("Syria Security Forces Enter Rastan")
@@ -122,6 +122,15 @@ def test_ingest_creates_the_tables_with_the_schemas_columns(tmp_path):
     pd.testing.assert_frame_equal(held["events"], expected.events)
     assert held["events"].dtypes.to_dict() == empty_frame().dtypes.to_dict() and validate(held["events"]) == []
     assert len(held["places"]) == len(expected.places) == held["counts"]["places"]
+    # The evidence stays with the events: the article's text, and its place mentions in order.
+    con = store.open_read_only(db)
+    try:
+        reader = store.read_article(con, "rastan-2011-09")
+        assert store.read_article(con, "no such article") is None
+    finally:
+        con.close()
+    assert reader["text"] == SEED.read_text(encoding="utf-8").replace("\r\n", "\n")
+    assert list(reader["places"]["start"]) == sorted(expected.places["start"])
 
 
 def test_reingest_of_unchanged_files_reads_nothing_and_duplicates_nothing(tmp_path, small_folder, monkeypatch):
