@@ -18,6 +18,7 @@ from streamlit_folium import st_folium
 from geo import assets, filters, mapview, store
 from geo.errors import NewsmapError, StoreLockedError
 from geo.gazetteer import load as load_gazetteer
+from geo.online import PROVIDERS, OnlineGeocoder
 from geo.pipeline import process_paths
 from geo.table import export
 
@@ -43,11 +44,13 @@ def gazetteer():
 
 
 @st.cache_data(show_spinner="Reading articles...")
-def read_articles(folder: str):
-    """Events, place mentions, article texts by id, and what could not be read (as text)."""
-    batch = process_paths([folder], gazetteer())
+def read_articles(folder: str, geocoder: str = "offline"):
+    """Events, place mentions, article texts by id, and what went wrong (unreadable files, the online geocoder)."""
+    online = None if geocoder == "offline" else OnlineGeocoder(geocoder)
+    batch = process_paths([folder], gazetteer(), online=online)
     articles = {article.article_id: article.text for article in batch.articles}
-    return batch.events, batch.places, articles, [str(failure) for failure in batch.failures]
+    problems = [f"Skipped {failure}" for failure in batch.failures] + (online.warnings() if online else [])
+    return batch.events, batch.places, articles, problems
 
 
 @st.cache_data(show_spinner="Reading the store...", max_entries=2)
@@ -83,13 +86,16 @@ install_static_files()
 st.title("newsmap")
 if ARTICLES:
     st.caption(f"Events read from the articles in `{ARTICLES}`.")
+    geocoder = st.sidebar.selectbox(
+        "Geocoder", PROVIDERS, help="offline: the embedded gazetteer only. nominatim: also asks OpenStreetMap's "
+        "Nominatim, over the internet, for the places the gazetteer cannot place (one request per second).")
     try:
-        events, places, article_texts, failures = read_articles(ARTICLES)
+        events, places, article_texts, problems = read_articles(ARTICLES, geocoder)
     except NewsmapError as error:
         st.error(str(error))
         st.stop()
-    for failure in failures:
-        st.warning(f"Skipped {failure}")
+    for problem in problems:
+        st.warning(problem)
 
     def article_of(article_id: str):
         return article_texts.get(article_id, ""), places[places["article_id"] == article_id]

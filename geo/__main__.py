@@ -21,11 +21,18 @@ def _ingest(args) -> int:
     # Without a store the events must go somewhere: stdout, as before the store existed.
     out = args.out or ("-" if args.no_store else None)
     con = store.open_store(db, wait_s=store.LOCK_WAIT_S if args.wait is None else args.wait)
-    engine = None
+    engine = online = None
     try:
-        engine = make_engine(args.engine, args.scheduler, args.workers)
+        if args.geocoder != "offline":
+            from geo.online import OnlineGeocoder
+
+            online = OnlineGeocoder(args.geocoder, args.geocoder_url, store.GeocodeCache(con),
+                                    timeout_s=args.geocoder_timeout)
+        engine = make_engine(args.engine, args.scheduler, args.workers, online=online)
         report = ingest(args.paths, con, known_country=args.known_country, progress=Progress(sys.stderr),
                         engine=engine)
+        for warning in online.warnings() if online else ():
+            print(f"warning: {warning}", file=sys.stderr)
         if not args.no_store:
             counts = store.row_counts(con)
             print(f"store {db}: {counts['articles']} articles, {counts['events']} events, "
@@ -112,6 +119,13 @@ def main(argv=None) -> int:
     ingest.add_argument("--wait", type=float, metavar="SECONDS",
                         help="how long to wait for another ingest to release the store (default 2)")
     ingest.add_argument("--known-country", help="ISO code of a country to favour when places are ambiguous")
+    ingest.add_argument("--geocoder", choices=("offline", "nominatim"), default="offline",
+                        help="also ask an online geocoder (geopy's Nominatim: rate-limited, answers cached in the "
+                        "store) for the places the offline gazetteer cannot place; default offline only")
+    ingest.add_argument("--geocoder-url", metavar="URL",
+                        help="with --geocoder: another server of that provider, e.g. a self-hosted Nominatim")
+    ingest.add_argument("--geocoder-timeout", type=float, default=5.0, metavar="SECONDS",
+                        help="with --geocoder: how long to wait for each answer (default 5)")
     ingest.add_argument("--engine", choices=("local", "dask"), default="local",
                         help="where the pipeline runs: this process (default), or a Dask cluster "
                         "(pip install -r requirements-dask.txt)")

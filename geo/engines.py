@@ -23,11 +23,12 @@ class LocalEngine:
     chunk_size = 1
     window = 0  # nothing in flight: a chunk is done the moment it is submitted
 
-    def __init__(self, gazetteer=None):
+    def __init__(self, gazetteer=None, online=None):
         self.gazetteer = gazetteer
+        self.online = online  # an opt-in OnlineGeocoder: rate-limited, so it stays in this one process
 
     def submit(self, articles, known_country):
-        return process_chunk(articles, known_country, self.gazetteer)
+        return process_chunk(articles, known_country, self.gazetteer, self.online)
 
     def result(self, handle):
         return handle
@@ -80,12 +81,17 @@ class DaskEngine:
             self._cluster.close()
 
 
-def make_engine(name: str = "local", scheduler: str | None = None, workers: int = 2, gazetteer=None):
-    """The engine called ``name`` (``local`` or ``dask``)."""
+def make_engine(name: str = "local", scheduler: str | None = None, workers: int = 2, gazetteer=None,
+                online=None):
+    """The engine called ``name`` (``local`` or ``dask``); ``online`` geocoding runs locally only."""
     if name == "local":
         if scheduler:
             raise ConfigurationError("--scheduler goes with --engine dask")
-        return LocalEngine(gazetteer)
+        return LocalEngine(gazetteer, online)
     if name == "dask":
+        if online is not None:
+            # Each worker would keep its own rate limit, and together break the provider's.
+            raise ConfigurationError("an online geocoder runs in one process only: leave out --engine dask, "
+                                     "or use the offline gazetteer")
         return DaskEngine(scheduler, workers)
     raise ConfigurationError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")

@@ -124,7 +124,7 @@ def _pipeline_modules() -> list[ModuleType]:
 
 
 @functools.lru_cache(maxsize=8)
-def pipeline_version(known_country: str | None = None) -> str:
+def pipeline_version(known_country: str | None = None, geocoder: str = "offline") -> str:
     """A digest of everything that decides an article's rows, other than the article.
 
     That is the code of the pipeline's modules, the data files they name (weights, regions),
@@ -139,8 +139,10 @@ def pipeline_version(known_country: str | None = None) -> str:
     # The gazetteer index is built from the sources hashed here; hashing its 30 MB would add nothing.
     for path in sorted(p for p in data_files if p != DEFAULT_INDEX and p.is_file()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(json.dumps({"packages": package_versions(), "known_country": known_country},
-                             sort_keys=True).encode())
+    options = {"packages": package_versions(), "known_country": known_country}
+    if geocoder != "offline":  # offline runs keep the digest they had before online geocoding existed
+        options["geocoder"] = geocoder
+    digest.update(json.dumps(options, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
 
@@ -152,7 +154,8 @@ def ingest(paths, con, known_country: str | None = None, gazetteer=None, progres
     inputs are counted and listed in the report, never raised. Interrupted (Ctrl-C), it
     first writes the articles already processed.
     """
-    run = _Run(con, known_country, engine or LocalEngine(gazetteer), progress, flush_every_s)
+    engine = engine or LocalEngine(gazetteer)
+    run = _Run(con, known_country, engine, progress, flush_every_s)
     try:
         for file in list_files(paths):
             if isinstance(file, ArticleError):
@@ -197,7 +200,8 @@ class _Run:
 
     def __init__(self, con, known_country, engine, progress, flush_every_s):
         self.started = self.flushed_at = time.perf_counter()
-        self.version = pipeline_version(known_country)
+        online = getattr(engine, "online", None)
+        self.version = pipeline_version(known_country, online.provider if online else "offline")
         self.known_country, self.engine = known_country, engine
         self.progress, self.flush_every_s = progress, flush_every_s
         self.report = IngestReport()

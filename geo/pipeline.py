@@ -42,11 +42,17 @@ class Batch:
 
 
 def process_article(article: Article, gazetteer: Gazetteer | None = None,
-                    known_country: str | None = None) -> ArticleResult:
-    """Find, resolve and turn into events the places of one article."""
+                    known_country: str | None = None, online=None) -> ArticleResult:
+    """Find, resolve and turn into events the places of one article.
+
+    ``online`` (a ``geo.online.OnlineGeocoder``, opt-in) places the mentions the
+    gazetteer could not.
+    """
     gazetteer = gazetteer or load()
     mentions = toponyms.find(article.text, gazetteer)
     resolved = resolve(article.text, mentions, gazetteer, known_country=known_country)
+    if online is not None:
+        resolved = online.improve(resolved, known_country)
     found = event_extraction.extract(article, resolved, gazetteer)
     return ArticleResult(article, resolved, found)
 
@@ -78,7 +84,7 @@ class ChunkItem:
 
 
 def process_chunk(articles: list[Article], known_country: str | None = None,
-                  gazetteer: Gazetteer | None = None) -> list[ChunkItem]:
+                  gazetteer: Gazetteer | None = None, online=None) -> list[ChunkItem]:
     """``process_article`` over many articles, one ``ChunkItem`` each, in order; fit to ship to a worker.
 
     An article the pipeline trips on gives an item with ``error`` set, so that one bad
@@ -88,7 +94,7 @@ def process_chunk(articles: list[Article], known_country: str | None = None,
     items = []
     for article in articles:
         try:
-            result = process_article(article, gazetteer, known_country)
+            result = process_article(article, gazetteer, known_country, online)
         except Exception as exc:  # noqa: BLE001 - reported per article by the ingest
             items.append(ChunkItem(error=f"{type(exc).__name__}: {exc}"))
             continue
@@ -96,7 +102,8 @@ def process_chunk(articles: list[Article], known_country: str | None = None,
     return items
 
 
-def process_paths(paths, gazetteer: Gazetteer | None = None, known_country: str | None = None) -> Batch:
+def process_paths(paths, gazetteer: Gazetteer | None = None, known_country: str | None = None,
+                  online=None) -> Batch:
     """Process every article under ``paths``; unreadable inputs are collected, not raised."""
     gazetteer = gazetteer or load()
     batch = Batch()
@@ -105,7 +112,7 @@ def process_paths(paths, gazetteer: Gazetteer | None = None, known_country: str 
         if isinstance(item, ArticleError):
             batch.failures.append(item)
             continue
-        result = process_article(item, gazetteer, known_country)
+        result = process_article(item, gazetteer, known_country, online)
         batch.articles.append(item)
         found_events.extend(result.events)
         found_places.extend(place_rows(result))

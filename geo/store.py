@@ -41,6 +41,8 @@ PLACE_DTYPES = {name: _PLACE_NUMBERS.get(name, "string") for name in PLACE_COLUM
 ARTICLE_DTYPES = {"article_id": "string", "content_hash": "string", "pipeline": "string", "path": "string",
                   "title": "string", "published": "string", "url": "string", "text": "string"}
 FILE_DTYPES = {"path": "string", "sha256": "string", "pipeline": "string", "articles": "Int64"}
+# Answers of an opt-in online geocoder, by provider and query: asked once, kept.
+GEOCACHE_DTYPES = {"query": "string", "answer": "string"}
 
 # table -> (its columns, its key); articles and files also get an ``ingested_at`` time stamp.
 TABLES = {
@@ -48,8 +50,9 @@ TABLES = {
     "files": (FILE_DTYPES, "path"),
     "places": (PLACE_DTYPES, None),
     "events": (EVENT_DTYPES, None),
+    "geocache": (GEOCACHE_DTYPES, "query"),
 }
-STAMPED = ("articles", "files")
+STAMPED = ("articles", "files", "geocache")
 LOCK_WAIT_S = 2.0
 # Events in the order the pipeline gave them: by article, then by the number that ends event_id.
 EVENT_ORDER = r"e.article_id, try_cast(regexp_extract(e.event_id, '#(\d+)$', 1) AS INTEGER), e.event_id"
@@ -263,6 +266,21 @@ class Writer:
             for name in frames:
                 con.unregister(name)
         self._clear()
+
+
+class GeocodeCache:
+    """The ``geocache`` table as the cache of ``geo.online.OnlineGeocoder``: ``get`` and ``put`` of JSON text."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def get(self, query: str) -> str | None:
+        found = self.con.execute("SELECT answer FROM geocache WHERE query = ?", [query]).fetchall()
+        return found[0][0] if found else None
+
+    def put(self, query: str, answer: str) -> None:
+        # Its own small transaction: an answer is worth keeping even if the ingest is killed next.
+        self.con.execute("INSERT OR REPLACE INTO geocache (query, answer) VALUES (?, ?)", [query, answer])
 
 
 def read_events(con, paths=None) -> pd.DataFrame:
