@@ -70,9 +70,22 @@ def read_stored_article(db: str, version: tuple, article_id: str):
     return (article["text"] or "", article["places"]) if article else ("", NO_PLACES)
 
 
+@st.cache_resource
+def last_read() -> dict:
+    """The events last read from each store, for the page to show while an ingest holds the file."""
+    return {}
+
+
 def store_version(db: Path) -> tuple:
-    found = db.stat()
-    return found.st_size, found.st_mtime_ns
+    """Changes whenever the store does: an ingest writes to the write-ahead log first."""
+    stamps = []
+    for path in (db, db.with_name(db.name + ".wal")):
+        try:
+            found = path.stat()
+            stamps.append((found.st_size, found.st_mtime_ns))
+        except FileNotFoundError:
+            stamps.append(None)
+    return tuple(stamps)
 
 
 def exported(frame: pd.DataFrame, file_name: str) -> bytes:
@@ -107,10 +120,15 @@ else:
         st.stop()
     try:
         version = store_version(DB)
-        events = read_store(str(DB), version)
+        events = last_read()[str(DB)] = read_store(str(DB), version)
     except StoreLockedError as error:
-        st.warning(f"{error} Reload this page when the ingest is done.")
-        st.stop()
+        # DuckDB lets no reader in while an ingest writes: show what was read before it began.
+        if str(DB) not in last_read():
+            st.warning(f"{error} Reload this page when the ingest is done.")
+            st.stop()
+        events = last_read()[str(DB)]
+        st.info("An ingest is writing to the store: these are the events read before it began. "
+                "Reload the page when it is done to see the new ones.")
     except NewsmapError as error:
         st.error(str(error))
         st.stop()

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import pytest
 
 from conftest import PAYLOADS, ROOT
+from geo import store
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -275,3 +276,37 @@ def test_an_empty_store_says_how_to_add_articles(browser, tmp_path):
             assert page.get_by_text("Traceback").count() == 0
         finally:
             context.close()
+
+
+def test_the_dashboard_keeps_working_while_an_ingest_writes(browser, articles_dir, tmp_path):
+    db = tmp_path / "newsmap.duckdb"
+    seed_only = tmp_path / "first"
+    seed_only.mkdir()
+    (seed_only / "rastan.txt").write_text((articles_dir / "rastan-2011-09.txt").read_text(encoding="utf-8"))
+    assert subprocess.run([sys.executable, "-m", "geo", "ingest", str(seed_only), "--db", str(db)],
+                          cwd=ROOT, capture_output=True).returncode == 0
+    with streamlit_server(tmp_path / "streamlit.log", NEWSMAP_DB=str(db)) as url:
+        visit = Visit(browser, url)
+        try:
+            drawn = visit.marker_types()
+            writer = store.open_store(db)  # what an ingest holds while it runs, and its first write
+            try:
+                store.GeocodeCache(writer).put("an ingest's first write", "[]")
+                visit.page.reload()
+                visit.page.get_by_text("An ingest is writing to the store").wait_for()
+                visit.map.locator(".leaflet-marker-icon").first.wait_for()
+                assert sorted(visit.marker_types()) == sorted(drawn)
+            finally:
+                writer.close()
+            done = subprocess.run([sys.executable, "-m", "geo", "ingest", str(articles_dir), "--db", str(db)],
+                                  cwd=ROOT, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+            visit.page.reload()
+            visit.map.locator(".leaflet-marker-icon").first.wait_for()
+            deadline = time.monotonic() + 15
+            while len(visit.marker_types()) <= len(drawn) and time.monotonic() < deadline:
+                visit.page.wait_for_timeout(200)
+            assert len(visit.marker_types()) > len(drawn), "the new article's events should show after a reload"
+            assert visit.page.get_by_text("An ingest is writing").count() == 0
+        finally:
+            visit.close()

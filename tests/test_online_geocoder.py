@@ -46,6 +46,12 @@ class PretendNominatim(http.server.BaseHTTPRequestHandler):
             body, status = b"<html><body>captive portal: log in to the hotel wifi</body></html>", 200
         elif mode == "wrong json":
             body, status = json.dumps([{"lat": "north", "lon": None, "display_name": 7}]).encode(), 200
+        elif mode == "hostile":
+            # Any name is "found", under a name that is a script-injection payload.
+            name = server.hostile_names[len(server.requests) % len(server.hostile_names)]
+            answers = [{"lat": str(34.7 + len(server.requests) / 100), "lon": "36.7", "name": name,
+                        "addresstype": "village", "display_name": name, "address": {"country_code": "sy"}}]
+            body, status = json.dumps(answers).encode(), 200
         else:
             name = query.get("q", [""])[0].lower()
             answers = []

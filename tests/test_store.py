@@ -310,6 +310,52 @@ def test_a_killed_ingest_leaves_whole_articles_and_a_rerun_completes(interrupted
     assert resumed["events"]["event_id"].is_unique
 
 
+KILLS = int(os.environ.get("NEWSMAP_KILLS", "3"))  # NEWSMAP_KILLS=50 for a longer run
+
+
+def test_repeated_kills_at_random_points_lose_and_duplicate_nothing(reference, corpus, tmp_path):
+    """Several ingests of one store, each killed with SIGKILL at a random moment, then one left to finish."""
+    import random
+
+    chance = random.Random(int(os.environ.get("NEWSMAP_KILL_SEED", "11")))
+    db = tmp_path / "store.duckdb"
+    expected = rows_per_article(reference)
+    killed = 0
+    for _ in range(KILLS):
+        before = len(rows_per_article(db)) if db.exists() else 0
+        if before == len(expected):
+            # That store is complete: check it, and start another so the next kill comes midway again.
+            assert rows_per_article(db) == expected
+            db.unlink()
+            db.with_name(db.name + ".wal").unlink(missing_ok=True)
+            before = 0
+        ingest = subprocess.Popen([sys.executable, "-m", "geo", "ingest", str(corpus), "--db", str(db)], cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        progress = Stderr(ingest)
+        # A random point: after some articles, or at once (while the store is being opened or created).
+        target = chance.choice([0, chance.randint(1, max(1, len(expected) - before - 1))])
+        deadline = time.monotonic() + 60
+        while progress.stored_so_far() < target and ingest.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(chance.uniform(0, 0.3))
+        ingest.send_signal(signal.SIGKILL)
+        ingest.wait(timeout=10)
+        killed += ingest.returncode == -signal.SIGKILL
+        if not db.exists():
+            continue
+        survived = rows_per_article(db)
+        # Whole articles only, and nothing that was stored before lost.
+        assert {article_id: expected[article_id] for article_id in survived} == survived
+        assert len(survived) >= before
+    assert killed >= max(1, KILLS - 1), "the ingests should have been killed midway: use more articles"
+    rerun = run_cli("ingest", corpus, "--db", db, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert rows_per_article(db) == expected
+    resumed, uninterrupted = stored(db), stored(reference)
+    assert resumed["counts"] == uninterrupted["counts"]
+    pd.testing.assert_frame_equal(resumed["events"], uninterrupted["events"])
+
+
 def test_readers_share_the_store_when_no_ingest_runs(reference, tmp_path):
     con = store.open_read_only(reference)
     try:
