@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, filters, mapview, store
+from geo import assets, filters, intake, mapview, store
 from geo.errors import NewsmapError, StoreLockedError
 from geo.gazetteer import load as load_gazetteer
 from geo.online import PROVIDERS, OnlineGeocoder
@@ -24,6 +24,8 @@ from geo.table import export
 
 ARTICLES = os.environ.get("NEWSMAP_ARTICLES")
 DB = Path(os.environ.get("NEWSMAP_DB", store.DEFAULT_DB))
+# Folders named in the browser must lie inside this one; uploads are saved in its uploads/.
+ARTICLES_ROOT = Path(os.environ.get("NEWSMAP_ARTICLES_ROOT", "seeds")).resolve()
 EVENT_DETAIL_COLUMNS = ["event_id", "event_type", "sub_event_type", "event_date", "location", "admin1",
                         "country", "latitude", "longitude", "fatalities", "source", "notes",
                         "place_status", "confidence"]
@@ -88,6 +90,31 @@ def store_version(db: Path) -> tuple:
     return tuple(stamps)
 
 
+def add_articles(uploads, folder: str) -> None:
+    """Save the uploads and check the folder, then ingest them into the store with progress shown."""
+    paths = []
+    try:
+        for upload in uploads or ():
+            paths += intake.save_upload(ARTICLES_ROOT, upload.name, upload.getvalue())
+        if folder.strip():
+            paths.append(intake.inside(ARTICLES_ROOT, folder))
+    except NewsmapError as error:
+        st.sidebar.error(str(error))
+        return
+    if not paths:
+        st.sidebar.warning("Choose files to upload or name a folder first.")
+        return
+    with st.sidebar.status(f"Adding {len(paths)} file(s) or folder(s)...", expanded=True) as status:
+        counts = st.empty()
+        code, messages = intake.ingest_paths(paths, DB, lambda seen: counts.write(
+            f"{seen['new']} new, {seen['changed']} changed, {seen['unchanged']} unchanged, {seen['failed']} failed"))
+        for line in messages.splitlines():
+            if line.startswith(("skipped", "error", "warning")):
+                st.text(line)  # plain text: file names are the user's, never Markdown or HTML
+        status.update(label="Added to the store" if code == 0 else "Nothing could be added",
+                      state="complete" if code == 0 else "error")
+
+
 def exported(frame: pd.DataFrame, file_name: str) -> bytes:
     """The bytes ``geo.table.export`` writes, so downloads match the command line's files."""
     with tempfile.TemporaryDirectory() as folder:
@@ -114,6 +141,15 @@ if ARTICLES:
         return article_texts.get(article_id, ""), places[places["article_id"] == article_id]
 else:
     st.caption(f"Events in the store `{DB}`.")
+    with st.sidebar.expander("Add articles", expanded=not DB.exists()):
+        with st.form("add_articles", clear_on_submit=True):
+            uploads = st.file_uploader("Upload articles", type=["txt", "html", "htm", "json", "jsonl", "zip"],
+                                       accept_multiple_files=True, help="Saved in the uploads folder of "
+                                       f"{ARTICLES_ROOT}; a zip is unpacked there.")
+            folder = st.text_input("Or a folder inside the articles folder", placeholder="e.g. syria/2011-09",
+                                   help=f"Relative to {ARTICLES_ROOT}; nothing outside it is read.")
+            if st.form_submit_button("Add to the store"):
+                add_articles(uploads, folder)
     if not DB.exists():
         st.info(f"The store `{DB}` holds no events yet. Add articles with `python -m geo ingest PATH...` "
                 "(for example `python -m geo ingest seeds`), then reload this page.")

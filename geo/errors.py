@@ -44,3 +44,11 @@ class StoreError(NewsmapError, RuntimeError):
 
 class StoreLockedError(StoreError):
     """Another process holds the event store: DuckDB lets only one process write to a file."""
+
+
+class PathOutsideError(NewsmapError, ValueError):
+    """A path given in the dashboard leads outside the articles folder the dashboard was started with."""
+
+
+class UploadError(NewsmapError, ValueError):
+    """An uploaded file cannot be taken in (not an article, a broken or hostile zip)."""

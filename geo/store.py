@@ -1,6 +1,6 @@
 """The event store: an embedded DuckDB file holding what was ingested and what it gave.
 
-Four tables, whose columns and pandas dtypes are declared once (the events' in ``geo.table``)
+Five tables, whose columns and pandas dtypes are declared once (the events' in ``geo.table``)
 and whose DDL is derived from that declaration:
 
 - ``events``: the event table, exactly the columns of ``geo.table.EVENT_COLUMNS``;
@@ -9,7 +9,8 @@ and whose DDL is derived from that declaration:
   read it, where it came from, its title, date and text (the evidence behind its events, kept
   even when the file moves), and when it was stored;
 - ``files``: each file read without error, with the SHA-256 of its bytes, so that an unchanged
-  file is skipped after hashing alone.
+  file is skipped after hashing alone;
+- ``geocache``: the answers of an opt-in online geocoder (``geo.online``), asked once and kept.
 
 DuckDB lets one process at a time open a file for writing, and no other process open it at all
 meanwhile: ``open_store`` and ``open_read_only`` wait briefly, then raise ``StoreLockedError``.

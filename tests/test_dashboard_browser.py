@@ -310,3 +310,57 @@ def test_the_dashboard_keeps_working_while_an_ingest_writes(browser, articles_di
             assert visit.page.get_by_text("An ingest is writing").count() == 0
         finally:
             visit.close()
+
+
+def test_articles_added_from_the_browser_join_the_store_and_paths_cannot_escape(browser, articles_dir, tmp_path):
+    import zipfile
+
+    root = tmp_path / "articles"
+    (root / "inside").mkdir(parents=True)
+    (root / "inside" / "rastan.txt").write_text((articles_dir / "rastan-2011-09.txt").read_text(encoding="utf-8"))
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "private.txt").write_text("Syrian troops shelled Homs on Friday, killing 7 people.")
+    (root / "way-out").symlink_to(tmp_path / "secret")
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.write(articles_dir / "hostile.txt", "news/hostile.txt")
+    slip = tmp_path / "slip.zip"
+    with zipfile.ZipFile(slip, "w") as bundle:
+        bundle.writestr("../../escaped.txt", "Syrian troops shelled Homs on Friday.")
+    db = tmp_path / "newsmap.duckdb"
+    with streamlit_server(tmp_path / "streamlit.log", NEWSMAP_DB=str(db), NEWSMAP_ARTICLES_ROOT=str(root)) as url:
+        context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        try:
+            page = context.new_page()
+            page.goto(url)
+            sidebar = page.locator("[data-testid=stSidebar]")
+            folder = sidebar.get_by_label("Or a folder inside the articles folder", exact=True)
+            submit = sidebar.get_by_role("button", name="Add to the store")
+            # Out of the folder, by "..", by an absolute path, or through a link: refused, nothing read.
+            for escape in ("../secret", str(tmp_path / "secret"), "way-out"):
+                folder.fill(escape)
+                submit.click()
+                sidebar.get_by_text("is outside the articles folder").wait_for()
+            # A zip whose member climbs out of the upload folder: refused whole.
+            sidebar.locator("input[type=file]").set_input_files(str(slip))
+            sidebar.get_by_text("slip.zip").wait_for()  # uploaded before the form is sent
+            submit.click()
+            sidebar.get_by_text("would be written outside the upload folder").wait_for()
+            assert not (root / "escaped.txt").exists() and not (tmp_path / "escaped.txt").exists()
+            assert not db.exists() or "7 people" not in db.read_bytes().decode("latin-1")
+            # A folder inside, and a zip of articles: both join the store and the map.
+            folder.fill("inside")
+            sidebar.locator("input[type=file]").set_input_files(str(archive))
+            sidebar.get_by_text("batch.zip").wait_for()
+            submit.click()
+            sidebar.get_by_text("Added to the store").wait_for(timeout=120_000)
+            page.frame_locator(MAP_FRAME).locator(".leaflet-marker-icon").first.wait_for()
+            assert (root / "uploads" / "batch" / "news" / "hostile.txt").exists()
+        finally:
+            context.close()
+    con = store.open_read_only(db)
+    try:
+        stored_ids = set(store.read_events(con)["article_id"])
+    finally:
+        con.close()
+    assert stored_ids == {"rastan", "hostile"}
