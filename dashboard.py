@@ -9,13 +9,14 @@ library.
 
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, filters, intake, mapview, store
+from geo import assets, filters, intake, mapview, store, timeline
 from geo.errors import NewsmapError, StoreLockedError
 from geo.gazetteer import load as load_gazetteer
 from geo.online import PROVIDERS, OnlineGeocoder
@@ -115,6 +116,13 @@ def add_articles(uploads, folder: str) -> None:
                       state="complete" if code == 0 else "error")
 
 
+def brush_to_dates() -> None:
+    """A range brushed on the timeline becomes the sidebar's date range (before the page reruns)."""
+    days = timeline.brushed_days(st.session_state.get("timeline"))
+    if days:
+        st.session_state["dates"] = days
+
+
 def exported(frame: pd.DataFrame, file_name: str) -> bytes:
     """The bytes ``geo.table.export`` writes, so downloads match the command line's files."""
     with tempfile.TemporaryDirectory() as folder:
@@ -179,13 +187,44 @@ else:
         except StoreLockedError:
             return "An ingest is writing to the store: reload to read this article.", NO_PLACES
 
+def chosen(options: list[str], wanted) -> list[str]:
+    """The values of a shared URL that this table has, in the options' order."""
+    return [option for option in options if option in set(wanted or ())]
+
+
+# The URL holds the filter, so a view can be shared and reopened as it was.
+from_url = filters.EventFilter.from_query({key: st.query_params.get_all(key) for key in st.query_params})
 with st.sidebar:
     st.header("Filter")
     type_options = filters.event_type_options(events)
-    chosen_types = st.multiselect("Event type", type_options, default=type_options)
+    chosen_types = st.multiselect("Event type", type_options, key="types", default=type_options
+                                  if from_url.event_types is None else chosen(type_options, from_url.event_types))
+    subtype_options = filters.sub_event_type_options(events)
+    chosen_subtypes = st.multiselect("Sub-event type", subtype_options, key="subtypes", placeholder="All sub-types",
+                                     default=chosen(subtype_options, from_url.sub_event_types))
     span = filters.date_span(events)
-    chosen_dates = st.date_input("Date range", value=span, min_value=span[0], max_value=span[1]) if span else ()
-    chosen_countries = st.multiselect("Country", filters.country_options(events), placeholder="All countries")
+    start_dates = span
+    if span and from_url.date_range:
+        wanted = tuple(date.fromisoformat(day) for day in from_url.date_range)
+        start_dates = (max(span[0], min(wanted[0], span[1])), min(span[1], max(wanted[1], span[0])))
+    chosen_dates = ()
+    if span:
+        # Set before the widget: from the URL on the first run, from a brushed timeline later; kept in the span.
+        wanted = st.session_state.get("dates", start_dates)
+        if len(wanted) == 2:
+            st.session_state["dates"] = tuple(min(max(day, span[0]), span[1]) for day in wanted)
+        chosen_dates = st.date_input("Date range", min_value=span[0], max_value=span[1], key="dates")
+    country_options = filters.country_options(events)
+    chosen_countries = st.multiselect("Country", country_options, key="countries", placeholder="All countries",
+                                      default=chosen(country_options, from_url.countries))
+    admin1_options = filters.admin1_options(events)
+    chosen_admin1 = st.multiselect("Admin-1 area", admin1_options, key="admin1", placeholder="All areas",
+                                   default=chosen(admin1_options, from_url.admin1))
+    min_fatalities = st.number_input("At least this many fatalities", min_value=0, step=1, key="min_fatalities",
+                                     value=from_url.min_fatalities)
+    text = st.text_input("Words in the excerpt", value=from_url.text, key="text")
+    min_confidence = st.slider("Confidence at least", 0.0, 1.0, step=0.05, key="min_confidence",
+                               value=float(from_url.min_confidence))
     heatmap = st.checkbox("Heatmap", value=False, help="Where events (weighted by fatalities) concentrate.")
     online_tiles = st.checkbox("Online tiles (OpenStreetMap)", value=False,
                                help="Draws OpenStreetMap's tiles under the markers, fetched from the internet.")
@@ -196,7 +235,14 @@ with st.sidebar:
 
 # A half-picked range (one day chosen so far) or the full span filters nothing.
 date_range = tuple(chosen_dates) if len(chosen_dates) == 2 and tuple(chosen_dates) != span else None
-shown = filters.filter_events(events, chosen_types, date_range, chosen_countries or None)
+view = filters.EventFilter(
+    event_types=None if chosen_types == type_options else tuple(chosen_types),
+    sub_event_types=tuple(chosen_subtypes) or None,
+    date_range=tuple(day.isoformat() for day in date_range) if date_range else None,
+    countries=tuple(chosen_countries) or None, admin1=tuple(chosen_admin1) or None,
+    min_fatalities=int(min_fatalities), text=text, min_confidence=float(min_confidence))
+st.query_params.from_dict(view.to_query())
+shown = view.apply(events)
 counts = filters.event_counts(shown)
 events_metric, fatalities_metric = st.columns(2)
 events_metric.metric("Events", counts.events)
@@ -232,15 +278,27 @@ with detail_column:
 per_day = filters.events_per_day(shown)
 if len(per_day.columns):
     st.subheader("Events per day")
-    st.bar_chart(per_day, height=180, color=[mapview.event_colour(t) for t in per_day.columns])
+    st.caption("Drag across the bars to show only those days; the date range in the sidebar follows.")
+    st.altair_chart(timeline.timeline_chart(per_day), width="stretch", height=200, on_select=brush_to_dates,
+                    key="timeline")
+
+with st.expander("Counts by type, country and admin-1 area"):
+    for column, (name, table) in zip(st.columns(3), (("Event type", "event_type"), ("Country", "country"),
+                                                      ("Admin-1 area", "admin1"))):
+        column.dataframe(filters.breakdown(shown, table).rename_axis(name))
 
 st.subheader("Events")
 if len(shown) > TABLE_ROWS:
     st.caption(f"The first {TABLE_ROWS:,} of {len(shown):,} events; the downloads hold all of them.")
 st.dataframe(shown.head(TABLE_ROWS), hide_index=True)
-csv_button, geojson_button, _ = st.columns([1, 1, 4])
-# Callables: the files are made when a button is clicked, not on every rerun.
+csv_button, geojson_button, parquet_button, map_button, _ = st.columns([1, 1, 1, 1, 2])
+# Callables: the files are made when a button is clicked, not on every rerun. Each holds what the filter shows.
 csv_button.download_button("Download CSV", lambda: exported(shown, "events.csv"), "events.csv", "text/csv",
                            on_click="ignore")
 geojson_button.download_button("Download GeoJSON", lambda: exported(shown, "events.geojson"), "events.geojson",
                                "application/geo+json", on_click="ignore")
+parquet_button.download_button("Download Parquet", lambda: exported(shown, "events.parquet"), "events.parquet",
+                               "application/vnd.apache.parquet", on_click="ignore")
+map_button.download_button("Download map (HTML)", lambda: mapview.standalone_html(shown).encode("utf-8"),
+                           "newsmap.html", "text/html", on_click="ignore",
+                           help="The map with these events as one file that opens offline in any browser.")

@@ -173,6 +173,37 @@ def _write_atomically(target: Path, write) -> None:
         raise
 
 
+INLINE_BASE = "newsmap-inline:"  # a base URL no browser can load: every use of it must be inlined
+
+
+def inline(html: str) -> str:
+    """A page rendered with ``INLINE_BASE`` as its static URL, with every script and style sheet written in.
+
+    The result needs no server: it opens from a file, offline. A link left pointing at
+    ``INLINE_BASE`` raises ``AssetError``.
+    """
+    for asset in ASSETS.values():
+        link = static_url(asset.target, INLINE_BASE)
+        content = asset.source.read_text(encoding="utf-8")
+        if asset.target.endswith(".css"):
+            html = html.replace(f'<link rel="stylesheet" href="{link}"/>', f"<style>\n{content}\n</style>")
+        else:
+            # "</script" inside the library would end the element early.
+            html = html.replace(f'<script src="{link}"></script>',
+                                "<script>\n" + content.replace("</script", "<\\/script") + "\n</script>")
+    if f'src="{INLINE_BASE}' in html or f'href="{INLINE_BASE}' in html:
+        raise AssetError("the stand-alone map still links a file it does not hold; add it to geo.assets.ASSETS")
+    return html
+
+
+def outlines_data(static_dir: Path | str = STATIC_DIR) -> dict:
+    """The basemap's country outlines: the installed file, else made afresh (about 1.5 s)."""
+    path = Path(static_dir) / COUNTRY_OUTLINES
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return country_outlines()
+
+
 def static_url(target: str, base_url: str = STATIC_URL) -> str:
     """The URL at which Streamlit serves ``target``, a path under the static folder.
 

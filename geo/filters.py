@@ -8,8 +8,9 @@ means "keep nothing", as an emptied multiselect does.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, fields
 from datetime import date
-from typing import Iterable, NamedTuple
+from typing import Iterable, Mapping, NamedTuple
 
 import pandas as pd
 
@@ -49,6 +50,121 @@ def filter_events(
     if countries is not None:
         keep &= events["country"].isin(list(countries)).fillna(False)
     return events[keep.astype(bool)]
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Everything the dashboard can filter on, ACLED Explorer's way; ``None`` keeps every value.
+
+    It travels in the page's URL (``to_query`` / ``from_query``), so a view can be shared.
+
+    >>> EventFilter.from_query({"type": ["Battles"], "min_fatalities": ["5"]}).to_query()
+    {'type': ['Battles'], 'min_fatalities': ['5']}
+    """
+
+    event_types: tuple[str, ...] | None = None
+    sub_event_types: tuple[str, ...] | None = None
+    date_range: tuple[str, str] | None = None
+    countries: tuple[str, ...] | None = None
+    admin1: tuple[str, ...] | None = None
+    min_fatalities: int = 0
+    text: str = ""  # words to find in the excerpt, any case
+    min_confidence: float = 0.0
+
+    def apply(self, events: pd.DataFrame) -> pd.DataFrame:
+        """The events that pass every criterion."""
+        shown = filter_events(events, self.event_types, self.date_range, self.countries)
+        keep = pd.Series(True, index=shown.index)
+        if self.sub_event_types is not None:
+            keep &= shown["sub_event_type"].isin(list(self.sub_event_types)).fillna(False)
+        if self.admin1 is not None:
+            keep &= shown["admin1"].isin(list(self.admin1)).fillna(False)
+        if self.min_fatalities > 0:
+            keep &= (shown["fatalities"] >= self.min_fatalities).fillna(False)
+        if self.text.strip():
+            keep &= shown["notes"].str.contains(self.text.strip(), case=False, regex=False).fillna(False)
+        if self.min_confidence > 0:
+            keep &= (shown["confidence"] >= self.min_confidence).fillna(False)
+        return shown[keep.astype(bool)]
+
+    def to_query(self) -> dict[str, list[str]]:
+        """URL query parameters for the criteria that filter (each a list of values)."""
+        query = {}
+        for name, key in _QUERY_KEYS.items():
+            value = getattr(self, name)
+            if value is None or value in ("", 0, 0.0):
+                continue
+            if name == "date_range":
+                query["from"], query["to"] = [value[0]], [value[1]]
+            elif isinstance(value, tuple):
+                query[key] = list(value) or [""]  # one empty value: "none of them"
+            else:
+                query[key] = [str(value)]
+        return query
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, list[str]]) -> "EventFilter":
+        """The filter a URL's query parameters describe; values that do not parse are ignored."""
+        found = {}
+        for name, key in _QUERY_KEYS.items():
+            values = [v for v in query.get(key, []) if isinstance(v, str)]
+            if name == "date_range":
+                first, last = query.get("from", [None])[0], query.get("to", [None])[0]
+                if _is_iso_day(first) and _is_iso_day(last):
+                    found[name] = (min(first, last), max(first, last))
+            elif not values:
+                continue
+            elif name in ("min_fatalities", "min_confidence"):
+                try:
+                    number = float(values[0])
+                except ValueError:
+                    continue
+                if number == number and number > 0:  # not NaN
+                    found[name] = int(min(number, 1e9)) if name == "min_fatalities" else min(number, 1.0)
+            elif name == "text":
+                found[name] = values[0][:200]
+            else:
+                found[name] = tuple(v for v in values if v)
+        return cls(**found)
+
+
+_QUERY_KEYS = {"event_types": "type", "sub_event_types": "subtype", "date_range": "from",
+               "countries": "country", "admin1": "admin1", "min_fatalities": "min_fatalities",
+               "text": "q", "min_confidence": "min_confidence"}
+assert set(_QUERY_KEYS) == {f.name for f in fields(EventFilter)}
+
+
+def _is_iso_day(value) -> bool:
+    try:
+        date.fromisoformat(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def breakdown(events: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Events and fatalities per value of ``column`` (``event_type``, ``country``, ``admin1``), most events first.
+
+    >>> from geo.table import events_frame
+    >>> breakdown(events_frame([{"country": "Syria", "fatalities": 3}, {"country": "Syria"}]), "country")
+             events  fatalities
+    country                    
+    Syria         2           3
+    """
+    grouped = events.groupby(events[column].fillna("unknown"))
+    table = pd.DataFrame({"events": grouped.size(), "fatalities": grouped["fatalities"].sum(min_count=0)})
+    table["fatalities"] = table["fatalities"].fillna(0).astype("int64")
+    return table.sort_values(["events", "fatalities"], ascending=False)
+
+
+def sub_event_type_options(events: pd.DataFrame) -> list[str]:
+    """The sub-event types present, sorted."""
+    return sorted(events["sub_event_type"].dropna().unique())
+
+
+def admin1_options(events: pd.DataFrame) -> list[str]:
+    """The first-level areas present, sorted."""
+    return sorted(events["admin1"].dropna().unique())
 
 
 def _iso(day: date | str) -> str:

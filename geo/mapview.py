@@ -159,7 +159,7 @@ class EventMarkers(folium.plugins.MarkerCluster):
                     .then(addRows)
                     .catch(function (error) { console.warn("newsmap: no event rows", error); });
                 {% else %}
-                addRows({{ this.rows|tojson }});
+                addRows({{ this.rows_json }});
                 {% endif %}
                 return cluster;
             })();
@@ -171,8 +171,8 @@ class EventMarkers(folium.plugins.MarkerCluster):
         # Chunked loading keeps the page responsive while a large table is clustered.
         super().__init__(name="Event markers", control=False, chunked_loading=True)
         self._name = "EventMarkers"
-        self.rows = rows or []
         self.rows_url = rows_url
+        self.rows_json = inert_json(rows or [])
         self.callback = _MARKER_CALLBACK.render(fields=MARKER_FIELDS, colours=EVENT_COLOURS,
                                                 other_colour=OTHER_COLOUR)
 
@@ -184,18 +184,23 @@ class CountryOutlines(Layer):
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.geoJSON(null, {{ this.options|tojson }});
+            {% if this.data %}
+            {{ this.get_name() }}.addData({{ this.data|tojson }});
+            {% else %}
             fetch({{ this.url|tojson }})
                 .then(function (response) { return response.json(); })
                 .then(function (outlines) { {{ this.get_name() }}.addData(outlines); })
                 .catch(function (error) { console.warn("newsmap: no country outlines", error); });
+            {% endif %}
         {% endmacro %}
         """
     )
 
-    def __init__(self, url: str, filled: bool = True):
+    def __init__(self, url: str, filled: bool = True, data: dict | None = None):
         super().__init__(name="Countries", control=False)
         self._name = "CountryOutlines"
         self.url = url
+        self.data = data  # written into the page (a stand-alone file) instead of fetched
         # Not clickable: a click on land must not count as a click on an object.
         self.options = {
             "interactive": False,
@@ -250,6 +255,27 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.entries = entries
+
+
+def inert_json(rows: list[list]) -> str:
+    r"""JSON of rows of scalars that stays inert in a page and in folium's templates.
+
+    folium renders an element's script and then parses the result as a Jinja template once
+    more, so ``{{ ... }}`` or ``{% ... %}`` in an article would run on the server. Braces,
+    like ``<``, ``>``, ``&`` and quotes, are written as JSON escapes; that is only valid inside
+    strings, which is where they are in rows of scalars.
+
+    >>> print(inert_json([["{{ 7*7 }} <b>", 1.5, None]]))
+    [["\u007b\u007b 7*7 \u007d\u007d \u003cb\u003e",1.5,null]]
+    """
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    for character, escape in _INERT:
+        text = text.replace(character, escape)
+    return text
+
+
+_INERT = (("{", "\\u007b"), ("}", "\\u007d"), ("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+          ("'", "\\u0027"))
 
 
 def event_colour(event_type: str) -> str:
@@ -320,7 +346,8 @@ def event_layer(events: pd.DataFrame, base_url: str = assets.STATIC_URL,
     return assets.localize(layer, base_url)
 
 
-def base_map(events: pd.DataFrame, online_tiles: bool = False, base_url: str = assets.STATIC_URL) -> folium.Map:
+def base_map(events: pd.DataFrame, online_tiles: bool = False, base_url: str = assets.STATIC_URL,
+             outlines: dict | None = None) -> folium.Map:
     """The map without markers: country outlines, fitted to ``events``.
 
     ``online_tiles`` adds OpenStreetMap's tiles, fetched from the internet; off
@@ -333,7 +360,8 @@ def base_map(events: pd.DataFrame, online_tiles: bool = False, base_url: str = a
     if online_tiles:
         folium.TileLayer("OpenStreetMap", max_zoom=MAX_ZOOM, control=False).add_to(folium_map)
     # With tiles underneath, the outlines stay as borders only.
-    CountryOutlines(assets.static_url(assets.COUNTRY_OUTLINES, base_url), filled=not online_tiles).add_to(folium_map)
+    CountryOutlines(assets.static_url(assets.COUNTRY_OUTLINES, base_url), filled=not online_tiles,
+                    data=outlines).add_to(folium_map)
     folium_map.fit_bounds(event_bounds(events) or WORLD_BOUNDS, max_zoom=FIT_MAX_ZOOM, padding=(30, 30))
     return assets.localize(folium_map, base_url)
 
@@ -343,6 +371,13 @@ def event_map(events: pd.DataFrame, online_tiles: bool = False, base_url: str = 
     folium_map = base_map(events, online_tiles, base_url)
     event_layer(events, base_url).add_to(folium_map)
     return folium_map
+
+
+def standalone_html(events: pd.DataFrame) -> str:
+    """The map of ``events`` as one HTML file that opens offline: scripts, styles, outlines and rows written in."""
+    folium_map = base_map(events, base_url=assets.INLINE_BASE, outlines=assets.outlines_data())
+    event_layer(events, assets.INLINE_BASE).add_to(folium_map)
+    return assets.inline(folium_map.get_root().render())
 
 
 def clicked_event_id(map_state: dict | None) -> str | None:

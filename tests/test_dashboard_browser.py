@@ -134,6 +134,15 @@ class Visit:
             return types;
         }""")
 
+    def settled_marker_types(self, count: int, timeout_s: float = 15) -> list[str]:
+        """The markers' event types, once ``count`` markers are drawn (a swapped layer fetches its rows)."""
+        deadline = time.monotonic() + timeout_s
+        types = self.marker_types()
+        while len(types) != count and time.monotonic() < deadline:
+            self.page.wait_for_timeout(200)
+            types = self.marker_types()
+        return sorted(types)
+
     def click_marker(self, event_id: str) -> str:
         """Bring the event's marker out of its cluster (as a user zooming in would), click it, return the popup text."""
         self.map_frame().evaluate("""eventId => new Promise((resolve, reject) => {
@@ -364,3 +373,78 @@ def test_articles_added_from_the_browser_join_the_store_and_paths_cannot_escape(
     finally:
         con.close()
     assert stored_ids == {"rastan", "hostile"}
+
+
+def test_a_shared_url_reopens_the_same_filter(browser, store_dashboard, batch):
+    stored = batch.events
+    with_word = stored[stored["notes"].str.contains("defectors", case=False) & stored["latitude"].notna()]
+    assert 0 < len(with_word) < stored["latitude"].notna().sum()
+    visit = Visit(browser, store_dashboard)
+    try:
+        sidebar = visit.page.locator("[data-testid=stSidebar]")
+        words = sidebar.get_by_label("Words in the excerpt", exact=True)
+        words.fill("defectors")
+        words.press("Enter")
+        visit.page.wait_for_url("**q=defectors**")
+        assert visit.settled_marker_types(len(with_word)) == sorted(with_word["event_type"])
+        shared = visit.page.url
+    finally:
+        visit.close()
+    # Someone else opens the link: the same filter, the same markers.
+    again = Visit(browser, shared)
+    try:
+        assert again.page.locator("[data-testid=stSidebar]").get_by_label(
+            "Words in the excerpt", exact=True).input_value() == "defectors"
+        assert again.settled_marker_types(len(with_word)) == sorted(with_word["event_type"])
+        assert again.page.get_by_text(f"{len(with_word)}", exact=True).count() >= 1
+    finally:
+        again.close()
+
+
+def test_the_map_download_opens_offline_from_a_file(browser, dashboard, tmp_path):
+    visit = Visit(browser, dashboard)
+    try:
+        with visit.page.expect_download() as download:
+            visit.page.get_by_role("button", name="Download map (HTML)").click()
+        saved = tmp_path / "newsmap.html"
+        download.value.save_as(saved)
+    finally:
+        visit.close()
+    context = browser.new_context()
+    requests = []
+    context.route("**/*", lambda route: (requests.append(route.request.url),
+                                         route.continue_() if route.request.url.startswith("file:") else route.abort()))
+    try:
+        page = context.new_page()
+        page.goto(saved.as_uri())
+        page.locator(".leaflet-marker-icon").first.wait_for()
+        assert page.locator("path").count() > 100  # the country outlines came with the file
+        assert [url for url in requests if not url.startswith("file:")] == []
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+    finally:
+        context.close()
+
+
+def test_brushing_the_timeline_filters_the_map(browser, store_dashboard, batch):
+    mapped = batch.events[batch.events["latitude"].notna()]
+    first_day = mapped["event_date"].min()
+    expected = sorted(mapped[mapped["event_date"] == first_day]["event_type"])
+    assert len(expected) < len(mapped)
+    visit = Visit(browser, store_dashboard)
+    try:
+        chart = visit.page.locator("[data-testid=stVegaLiteChart]")
+        chart.scroll_into_view_if_needed()
+        plot = chart.locator("canvas, svg").first
+        plot.wait_for()
+        width = plot.bounding_box()["width"]
+        # Drag along the top of the plot over the first days only, as a user would with the mouse.
+        plot.hover(position={"x": 70, "y": 30})
+        visit.page.mouse.down()
+        plot.hover(position={"x": 70 + (width - 80) * 0.1, "y": 30}, force=True)
+        visit.page.mouse.up()
+        assert visit.settled_marker_types(len(expected)) == expected
+        # The sidebar's date range follows the brush.
+        first_input = visit.page.locator("[data-testid=stSidebar] [data-testid=stDateInput] input").first
+        assert first_input.input_value() == first_day
+    finally:
+        visit.close()

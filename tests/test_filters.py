@@ -1,11 +1,12 @@
 """The dashboard's filters, counts and article highlighting, without Streamlit."""
 
 from datetime import date
+from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
-from geo.filters import (EventCounts, country_options, date_span, event_counts, event_type_options,
-                         filter_events, highlight_places)
+from geo.filters import (EventCounts, EventFilter, breakdown, country_options, date_span, event_counts,
+                         event_type_options, filter_events, highlight_places)
 from geo.table import events_frame
 
 
@@ -86,3 +87,56 @@ def test_highlight_marks_the_places_the_pipeline_found(batch):
     assert "<mark>Rastan</mark>" in highlighted
     assert highlighted.count("<mark") == len(places)
     assert "\n" not in highlighted
+
+
+def acled_like_events():
+    return events_frame([
+        {"event_id": "a#1", "event_type": "Battles", "sub_event_type": "Armed clash", "event_date": "2011-09-24",
+         "country": "Syria", "admin1": "Homs", "fatalities": 10, "confidence": 0.9,
+         "notes": "Army defectors clashed with troops in Rastan."},
+        {"event_id": "a#2", "event_type": "Protests", "sub_event_type": "Peaceful protest",
+         "event_date": "2011-09-30", "country": "Syria", "admin1": "Hama", "fatalities": 0, "confidence": 0.6,
+         "notes": "Protesters marched in Hama after Friday prayers."},
+        {"event_id": "b#1", "event_type": "Explosions/Remote violence",
+         "sub_event_type": "Shelling/artillery/missile attack", "event_date": "2011-10-02", "country": "Lebanon",
+         "admin1": None, "fatalities": None, "confidence": 0.8, "notes": "Shells from Syria hit Wadi Khaled."},
+    ])
+
+
+def test_each_acled_criterion_filters_and_they_combine():
+    events = acled_like_events()
+    assert ids(EventFilter(sub_event_types=("Armed clash",)).apply(events)) == ["a#1"]
+    assert ids(EventFilter(admin1=("Hama",)).apply(events)) == ["a#2"]
+    # Unknown fatalities never pass a minimum; zero passes none above zero.
+    assert ids(EventFilter(min_fatalities=1).apply(events)) == ["a#1"]
+    assert ids(EventFilter(text="SYRIA").apply(events)) == ["b#1"]
+    assert ids(EventFilter(text="[a-z]+").apply(events)) == []  # words, not a pattern
+    assert ids(EventFilter(min_confidence=0.7).apply(events)) == ["a#1", "b#1"]
+    assert ids(EventFilter(countries=("Syria",), min_confidence=0.7).apply(events)) == ["a#1"]
+
+
+def test_a_filter_survives_the_trip_through_a_url():
+    view = EventFilter(event_types=("Battles", "Protests"), sub_event_types=("Armed clash",),
+                       date_range=("2011-09-01", "2011-09-30"), countries=("Syria",), admin1=("Homs",),
+                       min_fatalities=3, text="defectors", min_confidence=0.5)
+    query = urlencode(view.to_query(), doseq=True)
+    assert EventFilter.from_query(parse_qs(query, keep_blank_values=True)) == view
+    assert EventFilter().to_query() == {}  # the whole table: a clean URL
+    # No type at all is a filter too, and survives.
+    nothing = EventFilter(event_types=())
+    assert EventFilter.from_query(parse_qs(urlencode(nothing.to_query(), doseq=True), keep_blank_values=True)) == nothing
+
+
+def test_a_hand_edited_url_cannot_break_the_page():
+    broken = {"from": ["yesterday"], "to": ["2011-13-45"], "min_fatalities": ["many"], "min_confidence": ["nan"],
+              "q": ["x" * 10_000], "type": ["<script>alert(1)</script>"]}
+    view = EventFilter.from_query(broken)
+    assert view.date_range is None and view.min_fatalities == 0 and view.min_confidence == 0.0
+    assert len(view.text) == 200
+    assert ids(view.apply(acled_like_events())) == []
+
+
+def test_counts_by_country_add_up():
+    table = breakdown(acled_like_events(), "country")
+    assert table.to_dict("index") == {"Syria": {"events": 2, "fatalities": 10}, "Lebanon": {"events": 1, "fatalities": 0}}
+    assert list(breakdown(acled_like_events(), "admin1").index) == ["Homs", "Hama", "unknown"]
