@@ -19,9 +19,10 @@ from streamlit_folium import st_folium
 from geo import assets, filters, intake, mapview, store, timeline
 from geo.errors import NewsmapError, StoreLockedError
 from geo.gazetteer import load as load_gazetteer
+from geo.geocode import OfflineGeocoder
 from geo.online import PROVIDERS, OnlineGeocoder
 from geo.pipeline import process_paths
-from geo.table import export
+from geo.table import EVENT_TYPES, export
 
 ARTICLES = os.environ.get("NEWSMAP_ARTICLES")
 DB = Path(os.environ.get("NEWSMAP_DB", store.DEFAULT_DB))
@@ -29,7 +30,7 @@ DB = Path(os.environ.get("NEWSMAP_DB", store.DEFAULT_DB))
 ARTICLES_ROOT = Path(os.environ.get("NEWSMAP_ARTICLES_ROOT", "seeds")).resolve()
 EVENT_DETAIL_COLUMNS = ["event_id", "event_type", "sub_event_type", "event_date", "location", "admin1",
                         "country", "latitude", "longitude", "fatalities", "source", "notes",
-                        "place_status", "confidence"]
+                        "place_status", "confidence", "checked"]
 TABLE_ROWS = 1000  # a browser table of 50,000 rows costs seconds to send and draw
 NO_PLACES = pd.DataFrame({"start": [], "end": []})
 _base_path = st.get_option("server.baseUrlPath").strip("/")
@@ -121,6 +122,48 @@ def brush_to_dates() -> None:
     days = timeline.brushed_days(st.session_state.get("timeline"))
     if days:
         st.session_state["dates"] = days
+
+
+def correction_forms(event, mentions: pd.DataFrame) -> None:
+    """Forms to correct the selected event and the places of its article; the store's CLI does the writing."""
+    with st.expander("Correct this event"):
+        with st.form("correct_event"):
+            pairs = [(t, sub) for t, subs in EVENT_TYPES.items() for sub in subs]
+            current = (event["event_type"], event["sub_event_type"])
+            pair = st.selectbox("Event type: sub-event type", pairs, format_func=": ".join,
+                                index=pairs.index(current) if current in pairs else 0)
+            day = st.date_input("Date", value=date.fromisoformat(event["event_date"])
+                                if isinstance(event["event_date"], str) else None)
+            fatalities = st.number_input("Fatalities", min_value=0, step=1,
+                                         value=0 if pd.isna(event["fatalities"]) else int(event["fatalities"]))
+            if st.form_submit_button("Save the correction"):
+                arguments = ["event", event["event_id"], "--type", pair[0], "--sub-type", pair[1],
+                             "--fatalities", str(int(fatalities))] + (["--date", day.isoformat()] if day else [])
+                report(*intake.run_correction(DB, *arguments))
+    resolved = mentions[mentions["text"].notna()] if len(mentions) else mentions
+    if not len(resolved):
+        return
+    with st.expander("Correct a place"):
+        labels = [f"{m.text} (at {m.start}) → {m.name or 'unresolved'}" for m in resolved.itertuples()]
+        picked = st.selectbox("Place mention", range(len(labels)), format_func=labels.__getitem__)
+        chosen_mention = resolved.iloc[picked]
+        options = OfflineGeocoder(gazetteer()).geocode(chosen_mention["text"], exactly_one=False) or []
+        if not options:
+            st.caption("The gazetteer has no other entry of that name.")
+            return
+        candidate = st.selectbox("It means", options, format_func=lambda location: (
+            f"{location.address} ({location.raw['feature_kind']}, pop. {location.raw['population']:,})"))
+        if st.button("Use this place"):
+            report(*intake.run_correction(DB, "place", event["article_id"], int(chosen_mention["start"]),
+                                          int(chosen_mention["end"]), candidate.raw["geonameid"]))
+
+
+def report(code: int, said: str) -> None:
+    """Say how a correction went; on success rerun, so the map shows it."""
+    if code == 0:
+        st.session_state["correction_note"] = said
+        st.rerun()
+    st.error(said or "The correction could not be saved.")
 
 
 def exported(frame: pd.DataFrame, file_name: str) -> bytes:
@@ -274,6 +317,10 @@ with detail_column:
         with st.container(height=360):
             # highlight_places escapes every character of the article.
             st.markdown(filters.highlight_places(text, mentions), unsafe_allow_html=True)
+        if not ARTICLES:
+            if "correction_note" in st.session_state:
+                st.success(st.session_state.pop("correction_note"))
+            correction_forms(event, mentions)
 
 per_day = filters.events_per_day(shown)
 if len(per_day.columns):

@@ -53,6 +53,32 @@ def _ingest(args) -> int:
     return 0 if report.articles or not report.failed else 1
 
 
+def _correct(args) -> int:
+    from geo import corrections, store
+    from geo.errors import CorrectionError
+    from geo.ingest import correct
+
+    con = store.open_store(args.db or store.DEFAULT_DB)
+    try:
+        if args.what == "place":
+            fixes = [corrections.place_correction(args.article_id, args.start, args.end, args.geonameid)]
+        else:
+            found = con.execute("SELECT * FROM events WHERE event_id = ?", [args.event_id]).df()
+            if found.empty:
+                raise CorrectionError(f"no event {args.event_id!r} in the store; see `python -m geo export`")
+            values = {"event_type": args.type, "sub_event_type": args.sub_type, "event_date": args.date,
+                      "fatalities": args.fatalities}
+            fixes = corrections.event_corrections(found.iloc[0], **{k: v for k, v in values.items() if v is not None})
+            if not fixes:
+                raise CorrectionError("nothing to correct: give --type, --sub-type, --date or --fatalities")
+        events = correct(con, fixes)
+    finally:
+        con.close()
+    print(f"corrected {fixes[0].article_id}: {len(fixes)} correction(s) kept; it now gives {events} event(s)",
+          file=sys.stderr)
+    return 0
+
+
 def _export(args) -> int:
     from geo import store
 
@@ -142,6 +168,23 @@ def main(argv=None) -> int:
     export.add_argument("--partition-by-date", action="store_true",
                         help="write Parquet files into OUT/year=YYYY/month=MM/ (year=unknown when undated)")
     export.set_defaults(run=_export)
+
+    correct = commands.add_parser("correct", help="correct a place or an event in the store (kept across re-ingests)")
+    what = correct.add_subparsers(dest="what", required=True)
+    place = what.add_parser("place", help="resolve a place mention to another gazetteer entry")
+    place.add_argument("article_id")
+    place.add_argument("start", type=int, help="the mention's start offset (see `python -m geo places`)")
+    place.add_argument("end", type=int, help="the mention's end offset")
+    place.add_argument("geonameid", type=int, help="the GeoNames id of the entry it means")
+    place.add_argument("--db", help="the store (default data/newsmap.duckdb)")
+    event = what.add_parser("event", help="correct an event's type, date or fatalities")
+    event.add_argument("event_id")
+    event.add_argument("--type", help="one of ACLED's six event types")
+    event.add_argument("--sub-type", help="an ACLED sub-event type of that type")
+    event.add_argument("--date", help="the day, YYYY-MM-DD")
+    event.add_argument("--fatalities", type=int)
+    event.add_argument("--db", help="the store (default data/newsmap.duckdb)")
+    correct.set_defaults(run=_correct)
 
     places = commands.add_parser("places", help="print the place mentions of articles as CSV")
     places.add_argument("files", nargs="+")

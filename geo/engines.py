@@ -27,8 +27,8 @@ class LocalEngine:
         self.gazetteer = gazetteer
         self.online = online  # an opt-in OnlineGeocoder: rate-limited, so it stays in this one process
 
-    def submit(self, articles, known_country):
-        return process_chunk(articles, known_country, self.gazetteer, self.online)
+    def submit(self, articles, known_country, corrections=None):
+        return process_chunk(articles, known_country, self.gazetteer, self.online, corrections)
 
     def result(self, handle):
         return handle
@@ -68,9 +68,9 @@ class DaskEngine:
         # Two chunks per worker in flight: one being computed, one waiting, so no worker idles.
         self.window = 2 * workers_now
 
-    def submit(self, articles, known_country):
+    def submit(self, articles, known_country, corrections=None):
         # pure=False: two chunks of the same articles (a re-run) are both computed, never merged.
-        return self.client.submit(process_chunk, articles, known_country, pure=False)
+        return self.client.submit(process_chunk, articles, known_country, None, None, corrections, pure=False)
 
     def result(self, handle):
         return handle.result()

@@ -52,3 +52,7 @@ class PathOutsideError(NewsmapError, ValueError):
 
 class UploadError(NewsmapError, ValueError):
     """An uploaded file cannot be taken in (not an article, a broken or hostile zip)."""
+
+
+class CorrectionError(NewsmapError, ValueError):
+    """An analyst's correction names a value the codebook or the gazetteer does not have."""

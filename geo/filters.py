@@ -228,10 +228,11 @@ def highlight_places(text: str, places: pd.DataFrame) -> str:
     """The article as HTML: every piece of text escaped, each place mention wrapped in ``<mark>``.
 
     ``places`` needs ``start`` and ``end`` offsets into ``text``, and may have a
-    ``status``: unresolved mentions are marked in grey.  Overlapping mentions
-    keep the first.  Line breaks become ``<br>`` so the result is one line,
-    which Markdown renderers take as a raw HTML block instead of parsing the
-    article as Markdown.
+    ``status`` (approximate mentions are marked in orange, unresolved ones in grey) and
+    ``name``, ``country_code`` and ``reason``, shown as the mark's tooltip.  Overlapping
+    mentions keep the first.  Line breaks become ``<br>`` so the result is one line,
+    which Markdown renderers take as a raw HTML block instead of parsing the article as
+    Markdown.
 
     >>> places = pd.DataFrame({"start": [0], "end": [4], "status": ["resolved"]})
     >>> highlight_places("Homs <b>", places)
@@ -243,12 +244,23 @@ def highlight_places(text: str, places: pd.DataFrame) -> str:
         start, end = int(mention.start), int(mention.end)
         if start < position or end <= start or end > len(text):
             continue
-        unresolved = getattr(mention, "status", "resolved") == "unresolved"
-        opening = '<mark style="background: #ddd">' if unresolved else "<mark>"
-        pieces += [_escape(text[position:start]), opening, _escape(text[start:end]), "</mark>"]
+        status = getattr(mention, "status", "resolved")
+        attributes = _MARK_STYLES.get(status, "")
+        name = getattr(mention, "name", None)
+        if isinstance(name, str):
+            country = getattr(mention, "country_code", None)
+            where = f"{name}, {country}" if isinstance(country, str) and country else name
+            reason = getattr(mention, "reason", None)
+            attributes += f' title="{html.escape(where + (": " + reason if isinstance(reason, str) else ""))}"'
+        elif status == "unresolved":
+            attributes += ' title="not found in the gazetteer"'
+        pieces += [_escape(text[position:start]), f"<mark{attributes}>", _escape(text[start:end]), "</mark>"]
         position = end
     pieces.append(_escape(text[position:]))
     return '<div class="newsmap-article">' + "".join(pieces) + "</div>"
+
+
+_MARK_STYLES = {"unresolved": ' style="background: #ddd"', "approximate": ' style="background: #fdd9a8"'}
 
 
 def _escape(text: str) -> str:

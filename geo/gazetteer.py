@@ -117,6 +117,18 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._columns["geonameid"])
 
+    def by_geonameid(self, geonameid: int) -> Place | None:
+        """The entry with that GeoNames id (the most populous, should two share it), or None."""
+        if not hasattr(self, "_index_of_geonameid"):
+            found: dict[int, int] = {}
+            ids, populations = self._columns["geonameid"], self._columns["population"]
+            for index, gid in enumerate(ids):
+                if gid and (gid not in found or populations[index] > populations[found[gid]]):
+                    found[gid] = index
+            self._index_of_geonameid = found
+        index = self._index_of_geonameid.get(int(geonameid))
+        return None if index is None else self.place(index)
+
     def place(self, index: int) -> Place:
         """The place at ``index`` (kept once made: the same few thousand places recur in news)."""
         found = self._places.get(index)

@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+import pandas as pd
+
 from geo import store
 from geo.articles import Article, list_files, read_file
-from geo.errors import ArticleError
-from geo.gazetteer import DEFAULT_INDEX, package_versions
+from geo.errors import ArticleError, CorrectionError
+from geo.gazetteer import DEFAULT_INDEX, load, package_versions
 from geo.engines import LocalEngine
 
 FLUSH_EVERY_S = 0.5
@@ -207,6 +209,7 @@ class _Run:
         self.report = IngestReport()
         self.writer = store.Writer(con)
         self.files = store.known_files(con)
+        self.corrections = store.read_corrections(con)  # an analyst's, applied whenever an article is redone
         self.articles = store.known_articles(con)
         self.ids_by_path: dict[str, set[str]] = {}
         for article_id, (_, _, path) in self.articles.items():
@@ -280,7 +283,10 @@ class _Run:
         """Hand the open chunk to the engine; store the oldest chunks while too many are in flight."""
         chunk, self.open_chunk = self.open_chunk, _Chunk()
         if chunk.jobs:
-            chunk.handle = self.engine.submit([job.article for job in chunk.jobs], self.known_country)
+            articles = [job.article for job in chunk.jobs]
+            corrections = {a.article_id: self.corrections[a.article_id] for a in articles
+                           if a.article_id in self.corrections}
+            chunk.handle = self.engine.submit(articles, self.known_country, corrections)
         self.in_flight.append(chunk)
         while len(self.in_flight) > self.engine.window:
             self.store(self.in_flight.popleft())
@@ -319,3 +325,42 @@ class _Run:
             self.writer.drop_articles(gone)
             self.writer.add_file(row)
         self.tick()
+
+
+def correct(con, corrections, gazetteer=None) -> int:
+    """Keep an analyst's corrections of one article and redo that article from its stored text; return its events.
+
+    The article keeps its content hash, so the next ingest skips it; an ingest that redoes
+    it (a changed file, a newer newsmap) applies the same corrections again.
+    """
+    from geo.pipeline import place_rows, process_article
+
+    corrections = list(corrections)
+    article_ids = {c.article_id for c in corrections}
+    if len(article_ids) != 1:
+        raise CorrectionError("give the corrections of one article at a time")
+    [article_id] = article_ids
+    article = store.stored_article(con, article_id)
+    if article is None:
+        raise CorrectionError(f"no article {article_id!r} in the store; ingest it first")
+    gazetteer = gazetteer or load()
+    for c in corrections:
+        if c.kind == "place":
+            start, end = (int(part) for part in c.target.split(":"))
+            if end > len(article.text) or not article.text[start:end].strip():
+                raise CorrectionError(f"{start}:{end} is not a span of {article_id}'s text; give a mention's "
+                                      "offsets (the start and end columns of `python -m geo places`)")
+            if gazetteer.by_geonameid(int(c.value)) is None:
+                raise CorrectionError(f"no gazetteer entry has the GeoNames id {c.value}; choose one of the "
+                                      "mention's candidates")
+    row = con.execute(f"SELECT {', '.join(store.ARTICLE_DTYPES)} FROM articles WHERE article_id = ?",
+                      [article_id]).df().iloc[0].to_dict()
+    row = {key: (None if value is None or value is pd.NA or value != value else value) for key, value in row.items()}
+    # A later correction of the same field replaces the earlier one.
+    every = {c.key: c for c in store.read_corrections(con).get(article_id, []) + corrections}
+    result = process_article(article, gazetteer, None, None, list(every.values()))
+    writer = store.Writer(con)
+    writer.add_article(row, place_rows(result), result.events, replaces=True)
+    writer.add_corrections(corrections)  # in the same transaction as the rows they change
+    writer.flush()
+    return len(result.events)

@@ -1,11 +1,11 @@
-"""Articles brought in from the dashboard: folders checked to lie inside the articles root, uploads saved there.
+"""What the dashboard hands to the store: articles (folders inside the articles root, uploads) and corrections.
 
 The dashboard never opens a path a user typed without ``inside``: a folder named in the
 browser resolves (links followed) within the root the user chose when starting it, or is
 refused.  Uploads are written under ``ROOT/uploads/``; a zip is unpacked there member by
 member, refusing members that would land outside it and stopping at a size cap.
-The ingest itself runs as the command line in a process of its own, so the store keeps
-its one writer and the dashboard its read-only connection.
+The ingest and the corrections run as the command line in a process of its own, so the
+store keeps its one writer and the dashboard its read-only connection.
 """
 
 from __future__ import annotations
@@ -130,3 +130,10 @@ def ingest_paths(paths: list[Path], db: Path | str,
     if buffer.strip():
         lines.append(buffer.strip())
     return process.returncode, "\n".join(lines)
+
+
+def run_correction(db: Path | str, *args: str) -> tuple[int, str]:
+    """Run ``python -m geo correct ARGS --db DB`` (the store's one writer); return (exit code, what it said)."""
+    done = subprocess.run([sys.executable, "-m", "geo", "correct", *map(str, args), "--db", str(db)],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+    return done.returncode, done.stderr.strip()

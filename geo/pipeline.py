@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from geo import corrections as fixes
 from geo import events as event_extraction
 from geo import toponyms
 from geo.articles import Article, read_paths
@@ -42,18 +43,23 @@ class Batch:
 
 
 def process_article(article: Article, gazetteer: Gazetteer | None = None,
-                    known_country: str | None = None, online=None) -> ArticleResult:
+                    known_country: str | None = None, online=None, corrections=()) -> ArticleResult:
     """Find, resolve and turn into events the places of one article.
 
     ``online`` (a ``geo.online.OnlineGeocoder``, opt-in) places the mentions the
-    gazetteer could not.
+    gazetteer could not; ``corrections`` (``geo.corrections.Correction`` values of this
+    article) are an analyst's, and win over both.
     """
     gazetteer = gazetteer or load()
     mentions = toponyms.find(article.text, gazetteer)
     resolved = resolve(article.text, mentions, gazetteer, known_country=known_country)
     if online is not None:
         resolved = online.improve(resolved, known_country)
+    if corrections:
+        resolved = fixes.apply_places(resolved, fixes.place_overrides(corrections), gazetteer)
     found = event_extraction.extract(article, resolved, gazetteer)
+    if corrections:
+        found = fixes.apply_events(found, corrections)
     return ArticleResult(article, resolved, found)
 
 
@@ -84,7 +90,8 @@ class ChunkItem:
 
 
 def process_chunk(articles: list[Article], known_country: str | None = None,
-                  gazetteer: Gazetteer | None = None, online=None) -> list[ChunkItem]:
+                  gazetteer: Gazetteer | None = None, online=None,
+                  corrections: dict[str, list] | None = None) -> list[ChunkItem]:
     """``process_article`` over many articles, one ``ChunkItem`` each, in order; fit to ship to a worker.
 
     An article the pipeline trips on gives an item with ``error`` set, so that one bad
@@ -94,7 +101,8 @@ def process_chunk(articles: list[Article], known_country: str | None = None,
     items = []
     for article in articles:
         try:
-            result = process_article(article, gazetteer, known_country, online)
+            result = process_article(article, gazetteer, known_country, online,
+                                     (corrections or {}).get(article.article_id, ()))
         except Exception as exc:  # noqa: BLE001 - reported per article by the ingest
             items.append(ChunkItem(error=f"{type(exc).__name__}: {exc}"))
             continue

@@ -1,6 +1,6 @@
 """The event store: an embedded DuckDB file holding what was ingested and what it gave.
 
-Five tables, whose columns and pandas dtypes are declared once (the events' in ``geo.table``)
+Six tables, whose columns and pandas dtypes are declared once (the events' in ``geo.table``)
 and whose DDL is derived from that declaration:
 
 - ``events``: the event table, exactly the columns of ``geo.table.EVENT_COLUMNS``;
@@ -10,7 +10,9 @@ and whose DDL is derived from that declaration:
   even when the file moves), and when it was stored;
 - ``files``: each file read without error, with the SHA-256 of its bytes, so that an unchanged
   file is skipped after hashing alone;
-- ``geocache``: the answers of an opt-in online geocoder (``geo.online``), asked once and kept.
+- ``geocache``: the answers of an opt-in online geocoder (``geo.online``), asked once and kept;
+- ``corrections``: an analyst's corrections (``geo.corrections``), applied whenever the article
+  is processed again.
 
 DuckDB lets one process at a time open a file for writing, and no other process open it at all
 meanwhile: ``open_store`` and ``open_read_only`` wait briefly, then raise ``StoreLockedError``.
@@ -44,6 +46,9 @@ ARTICLE_DTYPES = {"article_id": "string", "content_hash": "string", "pipeline": 
 FILE_DTYPES = {"path": "string", "sha256": "string", "pipeline": "string", "articles": "Int64"}
 # Answers of an opt-in online geocoder, by provider and query: asked once, kept.
 GEOCACHE_DTYPES = {"query": "string", "answer": "string"}
+# An analyst's corrections (geo.corrections.Correction), kept apart from what the machine read.
+CORRECTION_DTYPES = {"key": "string", "kind": "string", "article_id": "string", "target": "string",
+                     "field": "string", "value": "string"}
 
 # table -> (its columns, its key); articles and files also get an ``ingested_at`` time stamp.
 TABLES = {
@@ -52,8 +57,9 @@ TABLES = {
     "places": (PLACE_DTYPES, None),
     "events": (EVENT_DTYPES, None),
     "geocache": (GEOCACHE_DTYPES, "query"),
+    "corrections": (CORRECTION_DTYPES, "key"),
 }
-STAMPED = ("articles", "files", "geocache")
+STAMPED = ("articles", "files", "geocache", "corrections")
 LOCK_WAIT_S = 2.0
 # Events in the order the pipeline gave them: by article, then by the number that ends event_id.
 EVENT_ORDER = r"e.article_id, try_cast(regexp_extract(e.event_id, '#(\d+)$', 1) AS INTEGER), e.event_id"
@@ -209,9 +215,14 @@ class Writer:
         self._events: dict[str, list] = {}
         self._cleared: set[str] = set()  # ids whose stored rows are removed first
         self._files: dict[str, dict] = {}
+        self._corrections: list = []
 
     def __len__(self) -> int:
-        return len(self._articles) + len(self._files) + len(self._cleared)
+        return len(self._articles) + len(self._files) + len(self._cleared) + len(self._corrections)
+
+    def add_corrections(self, corrections) -> None:
+        """Queue an analyst's corrections (``geo.corrections.Correction``), written with the rows they change."""
+        self._corrections.extend(corrections)
 
     def add_article(self, row: dict, places: list[dict], events: list, replaces: bool) -> None:
         """Queue one article (its ``ARTICLE_DTYPES`` row), its place rows and its events."""
@@ -259,6 +270,7 @@ class Writer:
                 if self._files:
                     columns = _columns("files")
                     con.execute(f"INSERT OR REPLACE INTO files ({columns}) SELECT {columns} FROM new_files")
+                add_corrections(con, self._corrections)
                 con.commit()
             except BaseException:
                 con.rollback()
@@ -267,6 +279,37 @@ class Writer:
             for name in frames:
                 con.unregister(name)
         self._clear()
+
+
+def add_corrections(con, corrections) -> None:
+    """Keep ``geo.corrections.Correction`` values; a later one of the same field replaces the earlier."""
+    columns = _columns("corrections")
+    for c in corrections:
+        con.execute(f"INSERT OR REPLACE INTO corrections ({columns}) VALUES (?, ?, ?, ?, ?, ?)",
+                    [c.key, c.kind, c.article_id, c.target, c.field, c.value])
+
+
+def read_corrections(con) -> dict[str, list]:
+    """Every stored correction, by article id."""
+    from geo.corrections import Correction
+
+    found: dict[str, list] = {}
+    for kind, article_id, target, field, value in con.execute(
+            "SELECT kind, article_id, target, field, value FROM corrections ORDER BY ingested_at").fetchall():
+        found.setdefault(article_id, []).append(Correction(kind, article_id, target, field, value))
+    return found
+
+
+def stored_article(con, article_id: str):
+    """The ``geo.articles.Article`` stored under ``article_id`` (its text as read), or None."""
+    from geo.articles import Article
+
+    row = con.execute("SELECT article_id, title, text, published, url, path FROM articles WHERE article_id = ?",
+                      [article_id]).fetchall()
+    if not row:
+        return None
+    article_id, title, text, published, url, path = row[0]
+    return Article(article_id, title, text or "", published, "stored" if published else None, url, path)
 
 
 class GeocodeCache:

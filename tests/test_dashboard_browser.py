@@ -134,6 +134,19 @@ class Visit:
             return types;
         }""")
 
+    def marker_position(self, event_id: str) -> list[float] | None:
+        """[lat, lon] of the event's marker, or None when it has none."""
+        return self.map_frame().evaluate("""eventId => {
+            let found = null;
+            window.map.eachLayer(layer => {
+                if (layer instanceof L.MarkerClusterGroup) {
+                    const marker = layer.getLayers().find(m => m.feature.properties.event_id === eventId);
+                    if (marker) { found = [marker.getLatLng().lat, marker.getLatLng().lng]; }
+                }
+            });
+            return found;
+        }""", event_id)
+
     def settled_marker_types(self, count: int, timeout_s: float = 15) -> list[str]:
         """The markers' event types, once ``count`` markers are drawn (a swapped layer fetches its rows)."""
         deadline = time.monotonic() + timeout_s
@@ -448,3 +461,44 @@ def test_brushing_the_timeline_filters_the_map(browser, store_dashboard, batch):
         assert first_input.input_value() == first_day
     finally:
         visit.close()
+
+
+def test_correcting_a_place_moves_its_marker_and_is_marked_human(browser, articles_dir, tmp_path):
+    db = tmp_path / "newsmap.duckdb"
+    assert subprocess.run([sys.executable, "-m", "geo", "ingest", str(articles_dir), "--db", str(db)],
+                          cwd=ROOT, capture_output=True).returncode == 0
+    with streamlit_server(tmp_path / "streamlit.log", NEWSMAP_DB=str(db)) as url:
+        visit = Visit(browser, url)
+        try:
+            event_id = "hostile#1"  # clashes in Homs
+            latitude, _ = visit.marker_position(event_id)
+            assert abs(latitude - 34.72) < 0.1
+            visit.click_marker(event_id)
+            detail = visit.page.locator("[data-testid=stExpander]", has_text="Correct a place")
+            detail.get_by_text("Correct a place").click()
+            detail.get_by_text("It means").wait_for()
+            # The first mention is the title's Homs; pick the Libyan town also called Homs.
+            visit.page.wait_for_timeout(SETTLE_MS)  # the expander's rerun redraws the selects
+            detail.locator("[data-testid=stSelectbox]").nth(1).click()
+            visit.page.get_by_role("option", name="Al Khums").click()
+            detail.get_by_role("button", name="Use this place").click()
+            visit.page.get_by_text("correction(s) kept").wait_for()
+            # The map is drawn again around the new bounds; wait for the marker at its new place.
+            deadline, moved = time.monotonic() + 30, None
+            while time.monotonic() < deadline:
+                try:
+                    moved = visit.marker_position(event_id)
+                except (playwright_api.Error, StopIteration):  # the old map frame went away meanwhile
+                    moved = None
+                if moved and abs(moved[0] - 32.65) < 0.1:
+                    break
+                visit.page.wait_for_timeout(250)
+            assert abs(moved[0] - 32.65) < 0.1 and abs(moved[1] - 14.26) < 0.1, moved
+        finally:
+            visit.close()
+    con = store.open_read_only(db)
+    try:
+        events = store.read_events(con).set_index("event_id")
+    finally:
+        con.close()
+    assert events.loc["hostile#1", "checked"] == "human" and events.loc["hostile#1", "country"] == "Libya"

@@ -70,7 +70,7 @@ def test_highlight_escapes_every_piece_of_text():
     places = pd.DataFrame({"start": [0, 37], "end": [4, 43], "status": ["resolved", "unresolved"]})
     assert highlight_places(text, places) == (
         '<div class="newsmap-article"><mark>Homs</mark> &lt;script&gt;alert(1)&lt;/script&gt;<br>'
-        'near &quot;<mark style="background: #ddd">Rastan</mark>&quot; &amp; '
+        'near &quot;<mark style="background: #ddd" title="not found in the gazetteer">Rastan</mark>&quot; &amp; '
         '&lt;img src=x onerror=alert(1)&gt;</div>'
     )
 
@@ -84,7 +84,8 @@ def test_highlight_marks_the_places_the_pipeline_found(batch):
     seed = next(a for a in batch.articles if a.article_id == "rastan-2011-09")
     places = batch.places[batch.places["article_id"] == seed.article_id]
     highlighted = highlight_places(seed.text, places)
-    assert "<mark>Rastan</mark>" in highlighted
+    # Each mark's tooltip says which place was chosen, and why.
+    assert '<mark title="Ar Rastan, SY: town; Syria named in the article">Rastan</mark>' in highlighted
     assert highlighted.count("<mark") == len(places)
     assert "\n" not in highlighted
 
@@ -140,3 +141,11 @@ def test_counts_by_country_add_up():
     table = breakdown(acled_like_events(), "country")
     assert table.to_dict("index") == {"Syria": {"events": 2, "fatalities": 10}, "Lebanon": {"events": 1, "fatalities": 0}}
     assert list(breakdown(acled_like_events(), "admin1").index) == ["Homs", "Hama", "unknown"]
+
+
+def test_a_place_tooltip_cannot_break_out_of_its_attribute():
+    places = pd.DataFrame({"start": [0], "end": [4], "status": ["resolved"], "name": ['"><script>x</script>'],
+                           "country_code": ["SY"], "reason": ["it's <b>here</b>"]})
+    marked = highlight_places("Homs", places)
+    assert marked == ('<div class="newsmap-article"><mark title="&quot;&gt;&lt;script&gt;x&lt;/script&gt;, SY: '
+                      'it&#x27;s &lt;b&gt;here&lt;/b&gt;">Homs</mark></div>')
