@@ -124,6 +124,35 @@ def brush_to_dates() -> None:
         st.session_state["dates"] = days
 
 
+def focus_on(event_id: str | None, latitude, longitude, zoom: int) -> None:
+    """Select an event (or none) and centre the map on a point."""
+    if event_id:
+        st.session_state["selected_event"] = event_id
+    if pd.notna(latitude) and pd.notna(longitude):
+        st.session_state["focus"] = (float(latitude), float(longitude), zoom)
+
+
+def reader_navigation(event, mentions: pd.DataFrame, all_events: pd.DataFrame) -> None:
+    """The article's events and places, each a button that centres the map on it."""
+    siblings = all_events[all_events["article_id"] == event["article_id"]]
+    st.caption(f"Events in this article ({len(siblings)})")
+    for sibling in siblings.itertuples():
+        where = sibling.location if isinstance(sibling.location, str) else "unknown place"
+        when = sibling.event_date if isinstance(sibling.event_date, str) else "undated"
+        label = f"{sibling.event_type} · {where} · {when}"
+        st.button(label, key=f"event-{sibling.event_id}", on_click=focus_on, type="tertiary",
+                  args=(sibling.event_id, sibling.latitude, sibling.longitude, 10),
+                  disabled=sibling.event_id == event["event_id"])
+    located = mentions.dropna(subset=["latitude"]).drop_duplicates("name") if "latitude" in mentions else mentions[:0]
+    if len(located):
+        st.caption("Places in this article")
+        columns = st.columns(4)
+        for number, place in enumerate(located.itertuples()):
+            columns[number % 4].button(
+                place.name, key=f"place-{event['article_id']}-{place.start}", on_click=focus_on,
+                args=(None, place.latitude, place.longitude, 9 if place.feature_kind == "city" else 6))
+
+
 def correction_forms(event, mentions: pd.DataFrame) -> None:
     """Forms to correct the selected event and the places of its article; the store's CLI does the writing."""
     with st.expander("Correct this event"):
@@ -295,15 +324,18 @@ map_column, detail_column = st.columns([3, 2])
 with map_column:
     # The base map depends only on the whole table, so a filter swaps the marker
     # layer without reloading the map; only a marker click reruns the page.
+    # A place or an event chosen in the reader moves the view there without drawing the map again.
+    focus = st.session_state.get("focus")
     map_state = st_folium(
         mapview.base_map(events, online_tiles, STATIC_URL),
         feature_group_to_add=mapview.event_layer(shown, STATIC_URL, heatmap=heatmap, served=True),
         returned_objects=["last_active_drawing"],
+        center=focus[:2] if focus else None, zoom=focus[2] if focus else None,
         key="map", height=560, use_container_width=True,
     )
 clicked = mapview.clicked_event_id(map_state)
-if clicked:
-    st.session_state["selected_event"] = clicked
+if clicked and clicked != st.session_state.get("clicked_event"):
+    st.session_state["clicked_event"] = st.session_state["selected_event"] = clicked
 selected = shown[shown["event_id"].isin([st.session_state.get("selected_event")])]
 with detail_column:
     if selected.empty:
@@ -315,8 +347,10 @@ with detail_column:
         st.subheader("Article")
         text, mentions = article_of(event["article_id"])
         with st.container(height=360):
-            # highlight_places escapes every character of the article.
-            st.markdown(filters.highlight_places(text, mentions), unsafe_allow_html=True)
+            # highlight_places escapes every character of the article; the event's excerpt is set apart.
+            st.markdown(filters.highlight_places(text, mentions, (event["excerpt_start"], event["excerpt_end"])),
+                        unsafe_allow_html=True)
+        reader_navigation(event, mentions, shown)
         if not ARTICLES:
             if "correction_note" in st.session_state:
                 st.success(st.session_state.pop("correction_note"))

@@ -224,8 +224,11 @@ def events_per_day(events: pd.DataFrame) -> pd.DataFrame:
     return counts[ordered + sorted(set(counts.columns) - set(ordered))]
 
 
-def highlight_places(text: str, places: pd.DataFrame) -> str:
+def highlight_places(text: str, places: pd.DataFrame, excerpt: tuple[int, int] | None = None) -> str:
     """The article as HTML: every piece of text escaped, each place mention wrapped in ``<mark>``.
+
+    ``excerpt`` (start, end), the passage an event was read from, is set apart in a
+    ``<span class="newsmap-excerpt">``; a mention that crosses its edge is left unmarked.
 
     ``places`` needs ``start`` and ``end`` offsets into ``text``, and may have a
     ``status`` (approximate mentions are marked in orange, unresolved ones in grey) and
@@ -238,11 +241,29 @@ def highlight_places(text: str, places: pd.DataFrame) -> str:
     >>> highlight_places("Homs <b>", places)
     '<div class="newsmap-article"><mark>Homs</mark> &lt;b&gt;</div>'
     """
+    if excerpt is not None:
+        start, end = max(0, int(excerpt[0])), min(len(text), int(excerpt[1]))
+        if 0 <= start < end:
+            inside = places[(places["start"] >= start) & (places["end"] <= end)]
+            outside = places[(places["end"] <= start) | (places["start"] >= end)]
+            before = _marked(text, outside[outside["end"] <= start], 0, start)
+            middle = _marked(text, inside, start, end)
+            after = _marked(text, outside[outside["start"] >= end], end, len(text))
+            return (f'<div class="newsmap-article">{before}<span class="newsmap-excerpt" '
+                    f'style="{_EXCERPT_STYLE}">{middle}</span>{after}</div>')
+    return '<div class="newsmap-article">' + _marked(text, places, 0, len(text)) + "</div>"
+
+
+_EXCERPT_STYLE = "background: #eef4fb; box-shadow: -4px 0 0 #4a90d9"
+
+
+def _marked(text: str, places: pd.DataFrame, first: int, last: int) -> str:
+    """``text[first:last]`` escaped, with the mentions of ``places`` (all within it) marked."""
     pieces = []
-    position = 0
+    position = first
     for mention in places.sort_values(["start", "end"]).itertuples(index=False):
         start, end = int(mention.start), int(mention.end)
-        if start < position or end <= start or end > len(text):
+        if start < position or end <= start or end > last:
             continue
         status = getattr(mention, "status", "resolved")
         attributes = _MARK_STYLES.get(status, "")
@@ -256,8 +277,8 @@ def highlight_places(text: str, places: pd.DataFrame) -> str:
             attributes += ' title="not found in the gazetteer"'
         pieces += [_escape(text[position:start]), f"<mark{attributes}>", _escape(text[start:end]), "</mark>"]
         position = end
-    pieces.append(_escape(text[position:]))
-    return '<div class="newsmap-article">' + "".join(pieces) + "</div>"
+    pieces.append(_escape(text[position:last]))
+    return "".join(pieces)
 
 
 _MARK_STYLES = {"unresolved": ' style="background: #ddd"', "approximate": ' style="background: #fdd9a8"'}

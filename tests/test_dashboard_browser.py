@@ -502,3 +502,32 @@ def test_correcting_a_place_moves_its_marker_and_is_marked_human(browser, articl
     finally:
         con.close()
     assert events.loc["hostile#1", "checked"] == "human" and events.loc["hostile#1", "country"] == "Libya"
+
+
+def test_the_reader_opens_at_the_excerpt_and_centres_the_map_on_a_place(browser, store_dashboard, batch):
+    event = deadliest_mapped_event(batch, "rastan-2011-09")
+    visit = Visit(browser, store_dashboard)
+    try:
+        visit.click_marker(event["event_id"])
+        excerpt = visit.page.locator(".newsmap-article .newsmap-excerpt")
+        excerpt.wait_for()
+        assert flat(excerpt.inner_text()) == flat(event["notes"])
+        # The article's events are listed; its places are buttons that move the map.
+        assert visit.page.get_by_role("button", name="Battles · Ar Rastan").count() >= 1
+        visit.page.get_by_role("button", name="Lebanon", exact=True).click()
+        deadline, centre = time.monotonic() + 20, None
+        while time.monotonic() < deadline:
+            try:
+                centre = visit.map_frame().evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
+            except (playwright_api.Error, StopIteration):
+                centre = None
+            if centre and abs(centre[0] - 33.83) < 0.5 and abs(centre[1] - 35.83) < 0.5:
+                break
+            visit.page.wait_for_timeout(250)
+        assert centre and abs(centre[0] - 33.83) < 0.5 and abs(centre[1] - 35.83) < 0.5, centre
+        visit.page.mouse.move(0, 0)
+        visit.page.get_by_role("heading", name="newsmap").scroll_into_view_if_needed()
+        visit.page.wait_for_timeout(SETTLE_MS)
+        visit.page.screenshot(path=SCREENSHOT.with_name("desk.png"), full_page=True)
+    finally:
+        visit.close()
