@@ -346,9 +346,16 @@ with detail_column:
         st.dataframe(event[EVENT_DETAIL_COLUMNS].astype("string").to_frame("value"))
         st.subheader("Article")
         text, mentions = article_of(event["article_id"])
+        # The article opens at the excerpt, set apart; what comes before it is one click away.
+        # highlight_places escapes every character of the article.
+        excerpt = (int(event["excerpt_start"]), int(event["excerpt_end"])) if pd.notna(event["excerpt_start"]) \
+            else (0, 0)
+        if excerpt[0] > 0:
+            with st.expander(f"The article before this excerpt ({excerpt[0]:,} characters)"):
+                st.markdown(filters.highlight_places(text, mentions, part=slice(0, excerpt[0])),
+                            unsafe_allow_html=True)
         with st.container(height=360):
-            # highlight_places escapes every character of the article; the event's excerpt is set apart.
-            st.markdown(filters.highlight_places(text, mentions, (event["excerpt_start"], event["excerpt_end"])),
+            st.markdown(filters.highlight_places(text, mentions, excerpt, part=slice(excerpt[0], None)),
                         unsafe_allow_html=True)
         reader_navigation(event, mentions, shown)
         if not ARTICLES:

@@ -224,11 +224,13 @@ def events_per_day(events: pd.DataFrame) -> pd.DataFrame:
     return counts[ordered + sorted(set(counts.columns) - set(ordered))]
 
 
-def highlight_places(text: str, places: pd.DataFrame, excerpt: tuple[int, int] | None = None) -> str:
+def highlight_places(text: str, places: pd.DataFrame, excerpt: tuple[int, int] | None = None,
+                     part: slice = slice(None)) -> str:
     """The article as HTML: every piece of text escaped, each place mention wrapped in ``<mark>``.
 
     ``excerpt`` (start, end), the passage an event was read from, is set apart in a
     ``<span class="newsmap-excerpt">``; a mention that crosses its edge is left unmarked.
+    ``part`` (a slice of ``text``) shows only that part, offsets staying the article's.
 
     ``places`` needs ``start`` and ``end`` offsets into ``text``, and may have a
     ``status`` (approximate mentions are marked in orange, unresolved ones in grey) and
@@ -241,17 +243,19 @@ def highlight_places(text: str, places: pd.DataFrame, excerpt: tuple[int, int] |
     >>> highlight_places("Homs <b>", places)
     '<div class="newsmap-article"><mark>Homs</mark> &lt;b&gt;</div>'
     """
+    first, last, _ = part.indices(len(text))
+    places = places[(places["start"] >= first) & (places["end"] <= last)]
     if excerpt is not None:
-        start, end = max(0, int(excerpt[0])), min(len(text), int(excerpt[1]))
-        if 0 <= start < end:
+        start, end = max(first, int(excerpt[0])), min(last, int(excerpt[1]))
+        if start < end:
             inside = places[(places["start"] >= start) & (places["end"] <= end)]
             outside = places[(places["end"] <= start) | (places["start"] >= end)]
-            before = _marked(text, outside[outside["end"] <= start], 0, start)
+            before = _marked(text, outside[outside["end"] <= start], first, start)
             middle = _marked(text, inside, start, end)
-            after = _marked(text, outside[outside["start"] >= end], end, len(text))
+            after = _marked(text, outside[outside["start"] >= end], end, last)
             return (f'<div class="newsmap-article">{before}<span class="newsmap-excerpt" '
                     f'style="{_EXCERPT_STYLE}">{middle}</span>{after}</div>')
-    return '<div class="newsmap-article">' + _marked(text, places, 0, len(text)) + "</div>"
+    return '<div class="newsmap-article">' + _marked(text, places, first, last) + "</div>"
 
 
 _EXCERPT_STYLE = "background: #eef4fb; box-shadow: -4px 0 0 #4a90d9"

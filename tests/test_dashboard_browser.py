@@ -134,6 +134,15 @@ class Visit:
             return types;
         }""")
 
+    def reader_text(self) -> str:
+        """The whole article as the reader shows it, the part before the excerpt unfolded."""
+        self.page.locator(".newsmap-excerpt").first.wait_for()
+        before = self.page.locator("[data-testid=stExpander]", has_text="The article before this excerpt")
+        if before.count() and not before.locator(".newsmap-article").first.is_visible():
+            before.get_by_text("The article before this excerpt").click()
+            before.locator(".newsmap-article").first.wait_for()
+        return "\n".join(self.page.locator(".newsmap-article").all_inner_texts())
+
     def marker_position(self, event_id: str) -> list[float] | None:
         """[lat, lon] of the event's marker, or None when it has none."""
         return self.map_frame().evaluate("""eventId => {
@@ -217,7 +226,7 @@ def test_clicking_a_marker_shows_its_excerpt_and_article(visit, batch):
     popup = visit.click_marker(event["event_id"])
     assert flat(event["notes"]) in flat(popup)
     # Beside the map: the clicked event's article, its places marked.
-    visit.page.locator(".newsmap-article mark").first.wait_for()
+    visit.page.locator(".newsmap-excerpt mark").first.wait_for()
     visit.page.mouse.move(0, 0)  # no hover tooltip in the picture
     visit.page.get_by_role("heading", name="newsmap").scroll_into_view_if_needed()
     visit.page.wait_for_timeout(SETTLE_MS)
@@ -230,10 +239,9 @@ def test_hostile_article_is_shown_as_text_and_nothing_runs(visit, batch):
     popup = visit.click_marker(deadliest_mapped_event(batch, "hostile")["event_id"])
     for payload in PAYLOADS:
         assert payload in popup
-    article = visit.page.locator(".newsmap-article")
-    article.wait_for()
+    article = visit.reader_text()
     for payload in PAYLOADS:
-        assert payload in article.inner_text()
+        assert payload in article
     visit.page.wait_for_timeout(SETTLE_MS)
     for frame in visit.page.frames:
         assert frame.evaluate("typeof window.__pwned") == "undefined", frame.url
@@ -276,9 +284,8 @@ def test_the_store_is_shown_with_its_articles_heatmap_and_timeline(browser, stor
         popup = visit.click_marker(event["event_id"])
         assert flat(event["notes"]) in flat(popup)
         # The article is read from the store for the clicked event, its places marked.
-        article = visit.page.locator(".newsmap-article")
-        article.locator("mark", has_text="Rastan").first.wait_for()
-        assert "activist says 10 defectors dead" in flat(article.inner_text())
+        visit.page.locator(".newsmap-excerpt mark", has_text="Rastan").first.wait_for()
+        assert "activist says 10 defectors dead" in flat(visit.reader_text())
         assert visit.page.get_by_text("Events per day").count() == 1
         assert visit.map.locator(".leaflet-heatmap-layer").count() == 0
         visit.page.locator("[data-testid=stSidebar]").get_by_text("Heatmap").click()

@@ -149,3 +149,14 @@ def test_a_place_tooltip_cannot_break_out_of_its_attribute():
     marked = highlight_places("Homs", places)
     assert marked == ('<div class="newsmap-article"><mark title="&quot;&gt;&lt;script&gt;x&lt;/script&gt;, SY: '
                       'it&#x27;s &lt;b&gt;here&lt;/b&gt;">Homs</mark></div>')
+
+
+def test_the_reader_can_open_at_the_excerpt():
+    text = "Title\n\nHoms was shelled. Rastan too.\n\nHama was calm."
+    places = pd.DataFrame({"start": [7, 25, 38], "end": [11, 31, 42], "status": ["resolved"] * 3})
+    excerpt = (7, 36)
+    before = highlight_places(text, places, part=slice(0, excerpt[0]))
+    opened = highlight_places(text, places, excerpt, part=slice(excerpt[0], None))
+    assert before == '<div class="newsmap-article">Title<br><br></div>'
+    assert opened.startswith('<div class="newsmap-article"><span class="newsmap-excerpt"')
+    assert "<mark>Homs</mark> was shelled. <mark>Rastan</mark> too.</span><br><br><mark>Hama</mark> was calm." in opened

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT
 from geo import store
-from test_dashboard_browser import Visit, browser, flat, streamlit_server  # noqa: F401 (browser: a fixture)
+from test_dashboard_browser import SETTLE_MS, Visit, browser, flat, streamlit_server  # noqa: F401 (browser: a fixture)
 from test_online_geocoder import PretendNominatim
 from xss_payloads import PAYLOADS
 
@@ -75,17 +75,18 @@ def test_no_payload_runs_anywhere_and_every_one_is_shown_as_text(browser, hostil
                 popup = flat(visit.click_marker(event.event_id))
                 assert flat(event.notes) in popup and flat(event.source) in popup
                 assert flat(event.location) in popup
-                reader = visit.page.locator(".newsmap-article")
-                reader.wait_for()
-                text = reader.inner_text()
+                text = visit.reader_text()
                 shown_in_reader |= {p for p in PAYLOADS if p in text}
                 visit.map.locator(f"[data-test-target='{event.event_id}']").hover()
                 visit.map.locator(".leaflet-tooltip").first.wait_for()
             # The reader showed every payload of the article text, literally.
             in_text = {p for p in PAYLOADS if any(p in n for n in events["notes"])} | set(PAYLOADS[1:])
             assert {p for p in in_text if "\u202e" not in p} <= shown_in_reader
+            button = visit.page.get_by_role("button", name="Download CSV")
+            button.scroll_into_view_if_needed()
+            visit.page.wait_for_timeout(SETTLE_MS)  # the last click's rerun redraws the page first
             with visit.page.expect_download() as download:
-                visit.page.get_by_role("button", name="Download CSV").click()
+                button.click()
             exported = pd.read_csv(download.value.path(), dtype=str, keep_default_na=False)
             assert set(exported["notes"]) == set(events["notes"])
             assert set(PAYLOADS) <= {p for p in PAYLOADS if any(p in v for v in exported["source"])} | in_text
