@@ -266,6 +266,12 @@ def chosen(options: list[str], wanted) -> list[str]:
 
 # The URL holds the filter, so a view can be shared and reopened as it was.
 from_url = filters.EventFilter.from_query({key: st.query_params.get_all(key) for key in st.query_params})
+if "permalink_read" not in st.session_state:
+    # A permalink (?event=ID) opens with that event selected and the map on it.
+    st.session_state["permalink_read"] = True
+    linked = events[events["event_id"] == st.query_params.get("event", "")]
+    if len(linked):
+        focus_on(linked.iloc[0]["event_id"], linked.iloc[0]["latitude"], linked.iloc[0]["longitude"], 10)
 with st.sidebar:
     st.header("Filter")
     type_options = filters.event_type_options(events)
@@ -313,7 +319,7 @@ view = filters.EventFilter(
     date_range=tuple(day.isoformat() for day in date_range) if date_range else None,
     countries=tuple(chosen_countries) or None, admin1=tuple(chosen_admin1) or None,
     min_fatalities=int(min_fatalities), text=text, min_confidence=float(min_confidence))
-st.query_params.from_dict(view.to_query())
+url_state = view.to_query()
 shown = view.apply(events)
 counts = filters.event_counts(shown)
 events_metric, fatalities_metric = st.columns(2)
@@ -337,6 +343,9 @@ clicked = mapview.clicked_event_id(map_state)
 if clicked and clicked != st.session_state.get("clicked_event"):
     st.session_state["clicked_event"] = st.session_state["selected_event"] = clicked
 selected = shown[shown["event_id"].isin([st.session_state.get("selected_event")])]
+if len(selected):
+    url_state["event"] = [selected.iloc[0]["event_id"]]
+st.query_params.from_dict(url_state)
 with detail_column:
     if selected.empty:
         st.info("Click a marker to see its event and article.")

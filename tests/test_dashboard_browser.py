@@ -538,3 +538,21 @@ def test_the_reader_opens_at_the_excerpt_and_centres_the_map_on_a_place(browser,
         visit.page.screenshot(path=SCREENSHOT.with_name("desk.png"), full_page=True)
     finally:
         visit.close()
+
+
+def test_every_event_has_a_permalink(browser, store_dashboard, batch):
+    event = deadliest_mapped_event(batch, "rastan-2011-09")
+    visit = Visit(browser, store_dashboard)
+    try:
+        visit.click_marker(event["event_id"])
+        visit.page.wait_for_url("**event=rastan-2011-09%232**")
+        link = visit.page.url
+    finally:
+        visit.close()
+    opened = Visit(browser, link)
+    try:
+        # Opened from the link: the event is selected, its article beside the map.
+        opened.page.locator(".newsmap-excerpt").wait_for()
+        assert flat(event["notes"]) in flat(opened.page.locator(".newsmap-excerpt").inner_text())
+    finally:
+        opened.close()
