@@ -18,6 +18,7 @@ import json
 
 import folium
 import folium.plugins
+import orjson
 import pandas as pd
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
@@ -313,7 +314,7 @@ def event_bounds(events: pd.DataFrame) -> list[list[float]] | None:
 def marker_rows(events: pd.DataFrame) -> list[list]:
     """One JSON-ready row of ``MARKER_FIELDS`` per mapped event (missing values become None)."""
     columns = mapped_events(events)[list(MARKER_FIELDS)]
-    return columns.astype(object).where(columns.notna(), None).values.tolist()
+    return columns.to_numpy(dtype=object, na_value=None).tolist()
 
 
 def event_layer(events: pd.DataFrame, base_url: str = assets.STATIC_URL,
@@ -335,8 +336,7 @@ def event_layer(events: pd.DataFrame, base_url: str = assets.STATIC_URL,
                                    max_zoom=FIT_MAX_ZOOM).add_to(layer)
     rows = marker_rows(events)
     if served:
-        target = assets.publish(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-                                ".json")
+        target = assets.publish(orjson.dumps(rows), ".json")
         EventMarkers(rows_url=assets.static_url(target, base_url)).add_to(layer)
     else:
         EventMarkers(rows).add_to(layer)
