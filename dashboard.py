@@ -80,18 +80,6 @@ def last_read() -> dict:
     return {}
 
 
-def store_version(db: Path) -> tuple:
-    """Changes whenever the store does: an ingest writes to the write-ahead log first."""
-    stamps = []
-    for path in (db, db.with_name(db.name + ".wal")):
-        try:
-            found = path.stat()
-            stamps.append((found.st_size, found.st_mtime_ns))
-        except FileNotFoundError:
-            stamps.append(None)
-    return tuple(stamps)
-
-
 def add_articles(uploads, folder: str) -> None:
     """Save the uploads and check the folder, then ingest them into the store with progress shown."""
     paths = []
@@ -235,7 +223,7 @@ else:
                 "(for example `python -m geo ingest seeds`), then reload this page.")
         st.stop()
     try:
-        version = store_version(DB)
+        version = store.file_version(DB)
         events = last_read()[str(DB)] = read_store(str(DB), version)
     except StoreLockedError as error:
         # DuckDB lets no reader in while an ingest writes: show what was read before it began.

@@ -168,6 +168,18 @@ def open_store(path=DEFAULT_DB, wait_s: float = LOCK_WAIT_S):
     return con
 
 
+def file_version(path) -> tuple:
+    """Changes whenever the store's file does (an ingest writes to the write-ahead log first): a cache key."""
+    stamps = []
+    for part in (Path(path), Path(f"{path}.wal")):
+        try:
+            found = part.stat()
+            stamps.append((found.st_size, found.st_mtime_ns))
+        except FileNotFoundError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
 def open_read_only(path=DEFAULT_DB, wait_s: float = 0.0):
     """Open the store at ``path`` for reading only (the dashboard's and export's way in).
 
