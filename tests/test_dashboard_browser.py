@@ -556,3 +556,41 @@ def test_every_event_has_a_permalink(browser, store_dashboard, batch):
         assert flat(event["notes"]) in flat(opened.page.locator(".newsmap-excerpt").inner_text())
     finally:
         opened.close()
+
+
+def test_panning_and_zooming_the_map_never_reruns_the_app(browser, store_dashboard, batch):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    sent = []  # what the page tells the server: a rerun request is one of these
+    try:
+        page = context.new_page()
+        page.on("websocket", lambda socket: socket.on("framesent", lambda frame: sent.append(time.monotonic())))
+        page.goto(store_dashboard)
+        page.frame_locator(MAP_FRAME).locator(".leaflet-marker-icon").first.wait_for()
+        page.wait_for_timeout(3000)  # the first run and the map's first report settle
+        before = len(sent)
+        frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+        box = page.locator(MAP_FRAME).bounding_box()
+        middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for dx, dy in ((150, 40), (-220, -90)):  # drag the map about, as a user pans
+            page.mouse.move(*middle)
+            page.mouse.down()
+            page.mouse.move(middle[0] + dx, middle[1] + dy, steps=10)
+            page.mouse.up()
+        frame.evaluate("() => { window.map.zoomIn(2); window.map.zoomOut(1); }")
+        page.mouse.wheel(0, -400)
+        page.wait_for_timeout(3000)
+        assert len(sent) == before, "panning or zooming sent a request to the server: the app reran"
+        # The check can see a rerun: a marker click is one.
+        event_id = deadliest_mapped_event(batch, "rastan-2011-09")["event_id"]
+        frame.evaluate("""eventId => new Promise(resolve => window.map.eachLayer(layer => {
+            if (!(layer instanceof L.MarkerClusterGroup)) { return; }
+            const marker = layer.getLayers().find(m => m.feature.properties.event_id === eventId);
+            if (marker) { layer.zoomToShowLayer(marker, () => {
+                marker.getElement().dataset.testTarget = eventId; resolve(); }); }
+        }))""", event_id)
+        page.wait_for_timeout(SETTLE_MS)
+        page.frame_locator(MAP_FRAME).locator(f"[data-test-target='{event_id}']").click()
+        page.locator(".newsmap-excerpt").wait_for()
+        assert len(sent) > before
+    finally:
+        context.close()
