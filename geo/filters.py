@@ -221,10 +221,11 @@ def events_per_day(events: pd.DataFrame) -> pd.DataFrame:
     dated = events.dropna(subset=["event_date"])
     if dated.empty:
         return pd.DataFrame(index=pd.DatetimeIndex([], name="day"))
-    days = pd.to_datetime(dated["event_date"], errors="coerce")
-    counts = pd.crosstab(days.rename("day"), dated["event_type"].fillna("unknown"))
+    days = pd.to_datetime(dated["event_date"], errors="coerce").rename("day")
+    counts = dated.groupby([days, dated["event_type"].fillna("unknown")]).size().unstack(fill_value=0)
     counts = counts.reindex(pd.date_range(counts.index.min(), counts.index.max(), freq="D", name="day"),
                             fill_value=0)
+    counts.columns.name = None
     ordered = [t for t in EVENT_TYPES if t in counts.columns]
     return counts[ordered + sorted(set(counts.columns) - set(ordered))]
 

@@ -18,6 +18,7 @@ import json
 
 import folium
 import folium.plugins
+import numpy as np
 import orjson
 import pandas as pd
 from branca.element import Element, MacroElement
@@ -151,8 +152,21 @@ class EventMarkers(folium.plugins.MarkerCluster):
                 var toMarker = {{ this.callback }};
                 var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
                 function addRows(rows) {
+                    if (!Array.isArray(rows)) { rows = fromColumns(rows); }
                     // One bulk add: far faster than adding markers one by one.
                     cluster.addLayers(rows.map(toMarker));
+                }
+                // The served form: one array per column, repeated texts as labels and codes.
+                function fromColumns(table) {
+                    var columns = table.columns.map(function (column) {
+                        if (!column.labels) { return column.values; }
+                        return column.codes.map(function (code) { return code < 0 ? null : column.labels[code]; });
+                    });
+                    var rows = new Array(table.length);
+                    for (var i = 0; i < table.length; i++) {
+                        rows[i] = columns.map(function (values) { return values[i]; });
+                    }
+                    return rows;
                 }
                 {% if this.rows_url %}
                 fetch({{ this.rows_url|tojson }})
@@ -292,14 +306,18 @@ def event_colour(event_type: str) -> str:
 
 def legend_entries(events: pd.DataFrame) -> list[tuple[str, str]]:
     """(event type, colour) for each type with a drawn marker, in ACLED's order, others last."""
-    present = set(mapped_events(events)["event_type"].dropna())
+    present = set(events.loc[_has_point(events), "event_type"].dropna().unique())
     ordered = [t for t in EVENT_TYPES if t in present] + sorted(present - set(EVENT_TYPES))
     return [(t, event_colour(t)) for t in ordered]
 
 
 def mapped_events(events: pd.DataFrame) -> pd.DataFrame:
     """The events that have coordinates; unresolved ones stay in the table but get no marker."""
-    return events[events["latitude"].notna() & events["longitude"].notna()]
+    return events[_has_point(events)]
+
+
+def _has_point(events: pd.DataFrame) -> pd.Series:
+    return events["latitude"].notna() & events["longitude"].notna()
 
 
 def event_bounds(events: pd.DataFrame) -> list[list[float]] | None:
@@ -313,8 +331,34 @@ def event_bounds(events: pd.DataFrame) -> list[list[float]] | None:
 
 def marker_rows(events: pd.DataFrame) -> list[list]:
     """One JSON-ready row of ``MARKER_FIELDS`` per mapped event (missing values become None)."""
-    columns = mapped_events(events)[list(MARKER_FIELDS)]
+    # Only the marker's columns are taken: selecting whole rows of a large table costs more.
+    columns = events.loc[_has_point(events), list(MARKER_FIELDS)]
     return columns.to_numpy(dtype=object, na_value=None).tolist()
+
+
+# Columns with few distinct values travel as labels and codes: smaller, and built without a
+# Python object per cell.
+_CODED_FIELDS = frozenset({"event_type", "sub_event_type", "event_date", "location", "country", "source"})
+
+
+def marker_columns(events: pd.DataFrame) -> dict:
+    """``marker_rows`` column by column, as the browser fetches them: ``{"length", "columns"}``.
+
+    Each column is ``{"values": [...]}``, or ``{"labels": [...], "codes": [...]}`` (code -1 is
+    missing) for the repeated texts.
+    """
+    mapped = events.loc[_has_point(events), list(MARKER_FIELDS)]
+    columns = []
+    for field in MARKER_FIELDS:
+        column = mapped[field]
+        if field in _CODED_FIELDS:
+            codes, labels = pd.factorize(column, use_na_sentinel=True)
+            columns.append({"labels": [str(label) for label in labels], "codes": codes.astype(np.int32)})
+        elif column.dtype.kind == "f":
+            columns.append({"values": column.to_numpy(dtype=np.float64)})
+        else:
+            columns.append({"values": column.to_numpy(dtype=object, na_value=None).tolist()})
+    return {"length": len(mapped), "columns": columns}
 
 
 def event_layer(events: pd.DataFrame, base_url: str = assets.STATIC_URL,
@@ -334,12 +378,11 @@ def event_layer(events: pd.DataFrame, base_url: str = assets.STATIC_URL,
             points = pd.concat([mapped["latitude"], mapped["longitude"], weights.astype(float)], axis=1)
             folium.plugins.HeatMap(points.values.tolist(), radius=18, blur=14, min_opacity=0.3,
                                    max_zoom=FIT_MAX_ZOOM).add_to(layer)
-    rows = marker_rows(events)
     if served:
-        target = assets.publish(orjson.dumps(rows), ".json")
+        target = assets.publish(orjson.dumps(marker_columns(events), option=orjson.OPT_SERIALIZE_NUMPY), ".json")
         EventMarkers(rows_url=assets.static_url(target, base_url)).add_to(layer)
     else:
-        EventMarkers(rows).add_to(layer)
+        EventMarkers(marker_rows(events)).add_to(layer)
     entries = legend_entries(events)
     if entries:
         Legend(entries).add_to(layer)
