@@ -89,7 +89,7 @@ def add_articles(uploads, folder: str) -> None:
         if folder.strip():
             paths.append(intake.inside(ARTICLES_ROOT, folder))
     except NewsmapError as error:
-        st.sidebar.error(str(error))
+        st.sidebar.error(filters.literal(error))
         return
     if not paths:
         st.sidebar.warning("Choose files to upload or name a folder first.")
@@ -127,7 +127,7 @@ def reader_navigation(event, mentions: pd.DataFrame, all_events: pd.DataFrame) -
     for sibling in siblings.itertuples():
         where = sibling.location if isinstance(sibling.location, str) else "unknown place"
         when = sibling.event_date if isinstance(sibling.event_date, str) else "undated"
-        label = f"{sibling.event_type} · {where} · {when}"
+        label = filters.literal(f"{sibling.event_type} · {where} · {when}")
         st.button(label, key=f"event-{sibling.event_id}", on_click=focus_on, type="tertiary",
                   args=(sibling.event_id, sibling.latitude, sibling.longitude, 10),
                   disabled=sibling.event_id == event["event_id"])
@@ -137,7 +137,7 @@ def reader_navigation(event, mentions: pd.DataFrame, all_events: pd.DataFrame) -
         columns = st.columns(4)
         for number, place in enumerate(located.itertuples()):
             columns[number % 4].button(
-                place.name, key=f"place-{event['article_id']}-{place.start}", on_click=focus_on,
+                filters.literal(place.name), key=f"place-{event['article_id']}-{place.start}", on_click=focus_on,
                 args=(None, place.latitude, place.longitude, 9 if place.feature_kind == "city" else 6))
 
 
@@ -180,7 +180,7 @@ def report(code: int, said: str) -> None:
     if code == 0:
         st.session_state["correction_note"] = said
         st.rerun()
-    st.error(said or "The correction could not be saved.")
+    st.error(filters.literal(said) if said else "The correction could not be saved.")
 
 
 def exported(frame: pd.DataFrame, file_name: str) -> bytes:
@@ -200,10 +200,10 @@ if ARTICLES:
     try:
         events, places, article_texts, problems = read_articles(ARTICLES, geocoder)
     except NewsmapError as error:
-        st.error(str(error))
+        st.error(filters.literal(error))
         st.stop()
     for problem in problems:
-        st.warning(problem)
+        st.warning(filters.literal(problem))
 
     def article_of(article_id: str):
         return article_texts.get(article_id, ""), places[places["article_id"] == article_id]
@@ -228,13 +228,13 @@ else:
     except StoreLockedError as error:
         # DuckDB lets no reader in while an ingest writes: show what was read before it began.
         if str(DB) not in last_read():
-            st.warning(f"{error} Reload this page when the ingest is done.")
+            st.warning(f"{filters.literal(error)} Reload this page when the ingest is done.")
             st.stop()
         events = last_read()[str(DB)]
         st.info("An ingest is writing to the store: these are the events read before it began. "
                 "Reload the page when it is done to see the new ones.")
     except NewsmapError as error:
-        st.error(str(error))
+        st.error(filters.literal(error))
         st.stop()
     if events.empty:
         st.info("The store holds no events yet. Add articles with `python -m geo ingest PATH...`, "
@@ -357,7 +357,7 @@ with detail_column:
         reader_navigation(event, mentions, shown)
         if not ARTICLES:
             if "correction_note" in st.session_state:
-                st.success(st.session_state.pop("correction_note"))
+                st.success(filters.literal(st.session_state.pop("correction_note")))
             correction_forms(event, mentions)
 
 per_day = filters.events_per_day(shown)

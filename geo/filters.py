@@ -8,6 +8,7 @@ means "keep nothing", as an emptied multiselect does.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Iterable, Mapping, NamedTuple
@@ -228,6 +229,21 @@ def events_per_day(events: pd.DataFrame) -> pd.DataFrame:
     counts.columns.name = None
     ordered = [t for t in EVENT_TYPES if t in counts.columns]
     return counts[ordered + sorted(set(counts.columns) - set(ordered))]
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
+
+
+def literal(text: str) -> str:
+    r"""``text`` escaped for Streamlit's Markdown (labels, alerts, captions), so it shows as written.
+
+    File names, error messages and place names come from articles and from the network: a
+    link or an image in them must not become one.
+
+    >>> print(literal("![x](http://tracker/x.png) *Homs*"))
+    \!\[x\]\(http://tracker/x\.png\) \*Homs\*
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def highlight_places(text: str, places: pd.DataFrame, excerpt: tuple[int, int] | None = None,

@@ -10,6 +10,7 @@ import http.server
 import subprocess
 import sys
 import threading
+import time
 
 import pandas as pd
 import pytest
@@ -41,7 +42,10 @@ def hostile_store(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     hostile_articles(root / "articles")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PretendNominatim)
-    server.mode, server.requests, server.hostile_names = "hostile", [], PAYLOADS
+    # Markdown first: place names become button labels, which Streamlit reads as Markdown.
+    markdown = ["![pixel](http://192.0.2.1/pixel.png)", "**Kafr** [Zeitoun](javascript:window.__pwned=1)"]
+    markdown += [p for p in PAYLOADS if "](" in p]
+    server.mode, server.requests, server.hostile_names = "hostile", [], markdown + list(PAYLOADS)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         db = root / "newsmap.duckdb"
@@ -65,7 +69,7 @@ def hostile_store(tmp_path_factory):
 def test_no_payload_runs_anywhere_and_every_one_is_shown_as_text(browser, hostile_store, tmp_path):
     db, events = hostile_store
     mapped = events[events["latitude"].notna()]
-    hostile_places = set(mapped["location"]) & set(PAYLOADS)
+    hostile_places = set(mapped["location"]) - {"Homs", "Hama", "Syria"}
     assert hostile_places, "some events should sit at places the geocoder named with a payload"
     with streamlit_server(tmp_path / "streamlit.log", NEWSMAP_DB=str(db)) as url:
         visit = Visit(browser, url)
@@ -75,8 +79,13 @@ def test_no_payload_runs_anywhere_and_every_one_is_shown_as_text(browser, hostil
                 popup = flat(visit.click_marker(event.event_id))
                 assert flat(event.notes) in popup and flat(event.source) in popup
                 assert flat(event.location) in popup
-                text = visit.reader_text()
-                shown_in_reader |= {p for p in PAYLOADS if p in text}
+                # The article's events are buttons beside it; their labels are the place names, as text.
+                label = flat(f"{event.event_type} · {event.location} · {event.event_date}")
+                deadline = time.monotonic() + 15  # the reader of the article clicked before may still show
+                while label not in {flat(t) for t in visit.page.locator("button").all_inner_texts()}:
+                    assert time.monotonic() < deadline, f"no button reads {label!r}"
+                    visit.page.wait_for_timeout(200)
+                shown_in_reader |= {p for p in PAYLOADS if p in visit.reader_text()}
                 visit.map.locator(f"[data-test-target='{event.event_id}']").hover()
                 visit.map.locator(".leaflet-tooltip").first.wait_for()
             # The reader showed every payload of the article text, literally.
