@@ -113,13 +113,14 @@ class Gazetteer:
         self.ordinary_words = ordinary_words  # English words at all: not parts of a person's name
         self.first_words = first_words  # first words of the names longer than one word
         self.stamp = stamp
+        self._index_of_geonameid: dict[int, int] | None = None  # built on the first by_geonameid
 
     def __len__(self) -> int:
         return len(self._columns["geonameid"])
 
     def by_geonameid(self, geonameid: int) -> Place | None:
         """The entry with that GeoNames id (the most populous, should two share it), or None."""
-        if not hasattr(self, "_index_of_geonameid"):
+        if self._index_of_geonameid is None:
             found: dict[int, int] = {}
             ids, populations = self._columns["geonameid"], self._columns["population"]
             for index, gid in enumerate(ids):

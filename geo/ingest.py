@@ -29,6 +29,7 @@ from geo.articles import Article, list_files, read_file
 from geo.errors import ArticleError, CorrectionError
 from geo.gazetteer import DEFAULT_INDEX, load, package_versions
 from geo.engines import LocalEngine
+from geo.pipeline import place_rows, process_article
 
 FLUSH_EVERY_S = 0.5
 
@@ -333,8 +334,6 @@ def correct(con, corrections, gazetteer=None) -> int:
     The article keeps its content hash, so the next ingest skips it; an ingest that redoes
     it (a changed file, a newer newsmap) applies the same corrections again.
     """
-    from geo.pipeline import place_rows, process_article
-
     corrections = list(corrections)
     article_ids = {c.article_id for c in corrections}
     if len(article_ids) != 1:

@@ -21,6 +21,7 @@ Readers should open, read and close (``load_events``), so that an ingest can sta
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from pathlib import Path
@@ -28,6 +29,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from geo.articles import Article
+from geo.corrections import Correction
 from geo.errors import ExportError, StoreError, StoreLockedError
 from geo.pipeline import PLACE_COLUMNS
 from geo.table import COLUMN_NAMES, EVENT_COLUMNS, events_frame, export
@@ -303,8 +306,6 @@ def add_corrections(con, corrections) -> None:
 
 def read_corrections(con) -> dict[str, list]:
     """Every stored correction, by article id."""
-    from geo.corrections import Correction
-
     found: dict[str, list] = {}
     for kind, article_id, target, field, value in con.execute(
             "SELECT kind, article_id, target, field, value FROM corrections ORDER BY ingested_at").fetchall():
@@ -314,8 +315,6 @@ def read_corrections(con) -> dict[str, list]:
 
 def stored_article(con, article_id: str):
     """The ``geo.articles.Article`` stored under ``article_id`` (its text as read), or None."""
-    from geo.articles import Article
-
     row = con.execute("SELECT article_id, title, text, published, url, path FROM articles WHERE article_id = ?",
                       [article_id]).fetchall()
     if not row:
@@ -370,14 +369,13 @@ def read_places(con) -> pd.DataFrame:
 
 
 def read_article(con, article_id: str) -> dict | None:
-    """One stored article (``ARTICLE_DTYPES`` keys) and its place mentions as ``places``, or None."""
-    found = con.execute(f"SELECT {_columns('articles')} FROM articles WHERE article_id = ?", [article_id]).df()
-    if found.empty:
+    """One stored article (the fields of ``stored_article``) and its place mentions as ``places``, or None."""
+    article = stored_article(con, article_id)
+    if article is None:
         return None
-    article = {key: (None if pd.isna(value) else value) for key, value in found.iloc[0].items()}
-    article["places"] = con.execute(f"SELECT {_columns('places')} FROM places WHERE article_id = ? ORDER BY start",
-                                    [article_id]).df().astype(PLACE_DTYPES)
-    return article
+    places = con.execute(f"SELECT {_columns('places')} FROM places WHERE article_id = ? ORDER BY start",
+                         [article_id]).df().astype(PLACE_DTYPES)
+    return {**dataclasses.asdict(article), "places": places}
 
 
 def load_events(path=DEFAULT_DB) -> pd.DataFrame:
