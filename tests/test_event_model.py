@@ -22,6 +22,10 @@ SEED = ROOT / "seeds" / "rastan-2011-09.txt"
 
 @pytest.fixture(scope="module")
 def records():
+    missing = [name for name in training.CORPORA if not (training.DEFAULT_EVENTS / name).exists()]
+    if missing:
+        pytest.skip(f"the event corpora are not at {training.DEFAULT_EVENTS} ({', '.join(missing)}): "
+                    "clone newsmap beside ../shared to run these")
     return training.load_records()
 
 
