@@ -54,7 +54,7 @@ def serve(db: Path):
 
 def marker_count(frame) -> int:
     return frame.evaluate("""() => { let n = 0; window.map.eachLayer(l => {
-        if (l instanceof L.MarkerClusterGroup) { n += l.getLayers().length; } }); return n; }""")
+        if (l instanceof window.NewsmapEvents) { n += l.eventCount(); } }); return n; }""")
 
 
 def visit(browser, url: str, word: str) -> dict[str, float]:
@@ -80,13 +80,12 @@ def visit(browser, url: str, word: str) -> dict[str, float]:
             pass
         page.wait_for_timeout(20)
     filtered = time.perf_counter() - started
-    event_id = frame.evaluate("""() => new Promise(resolve => { window.map.eachLayer(l => {
-        if (l instanceof L.MarkerClusterGroup) { const m = l.getLayers()[0];
-            l.zoomToShowLayer(m, () => { m.getElement().dataset.benchTarget = "1"; resolve(m.feature.properties.event_id); }); } }); })""")
-    page.wait_for_timeout(800)  # the spiderfy animation, as in the browser tests
+    event_id = frame.evaluate("""() => { let id = null; window.map.eachLayer(l => {
+        if (l instanceof window.NewsmapEvents && id === null) { id = l.eventIds()[0]; const m = l.reveal(id);
+            m.getElement().dataset.benchTarget = "1"; } }); return id; }""")
     started = time.perf_counter()
     page.frame_locator(MAP_FRAME).locator("[data-bench-target='1']").click()
-    page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content").wait_for()
+    page.frame_locator(MAP_FRAME).locator(".leaflet-popup-content .newsmap-popup[data-ready]").wait_for()
     popup = time.perf_counter() - started
     page.locator(".newsmap-article .newsmap-excerpt").wait_for(timeout=60_000)
     reader = time.perf_counter() - started

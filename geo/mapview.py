@@ -15,6 +15,7 @@ never parsed as HTML.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import folium
 import folium.plugins
@@ -49,10 +50,17 @@ MARKER_FIELDS: tuple[str, ...] = (
 WORLD_BOUNDS = [[-50.0, -150.0], [70.0, 160.0]]
 FIT_MAX_ZOOM = 7  # past this the simplified outlines show nothing more
 HEAT_MAX_FATALITIES = 100  # one massacre should not drown every other hot spot
-MAX_ZOOM = 18  # marker clustering needs the map's maxZoom; 18 is OpenStreetMap's
+MAX_ZOOM = 18  # OpenStreetMap's deepest zoom; a cluster whose events share a point opens there
+CLUSTER_CELL_PX = 60  # events closer than this on screen are drawn as one cluster
+NOTES_PER_FILE = 2000  # excerpts per served file: a popup fetches a few hundred kilobytes at most
 MAP_CSS = """
 <style>
   .leaflet-container { background: #dce8f0; }
+  .newsmap-event { border: 2px solid #fff; border-radius: 50%; box-shadow: 0 0 2px rgba(0, 0, 0, 0.6); }
+  .newsmap-cluster div { width: 100%; height: 100%; box-sizing: border-box; border-radius: 50%;
+                         border: 4px solid; background: rgba(255, 255, 255, 0.88); color: #222;
+                         font: bold 12px/1 sans-serif; display: flex; align-items: center;
+                         justify-content: center; box-shadow: 0 0 3px rgba(0, 0, 0, 0.5); cursor: pointer; }
   .newsmap-popup { max-width: 320px; font-size: 13px; line-height: 1.35; }
   .newsmap-popup .newsmap-excerpt { margin: 6px 0 0; padding-left: 6px; border-left: 3px solid #bbb; }
   .newsmap-legend { background: rgba(255, 255, 255, 0.9); padding: 6px 8px; border-radius: 4px;
@@ -62,22 +70,28 @@ MAP_CSS = """
 </style>
 """
 
-# Builds one marker from one data row.  Every text goes in through textContent
-# (or createTextNode), so markup in an article is shown, never run.  The row's
-# event id sits in ``marker.feature`` because streamlit-folium reports the
-# clicked layer's ``toGeoJSON()`` as ``last_active_drawing``.
-_MARKER_CALLBACK = Template(
-    """(function () {
+# The event layer, defined once per page.  Markers are grid-clustered in the browser for
+# the part of the world in view: each redraw bins the events' Web Mercator points into
+# cells of ``CELL`` pixels, so it costs a few milliseconds at 50,000 events and the page
+# never holds more than a few hundred marker elements.  Leaflet.markercluster took
+# seconds to build its tree at that size.
+#
+# Every text goes in through textContent (or createTextNode), so markup in an article is
+# shown, never run.  An event marker carries its event id in ``marker.feature`` because
+# streamlit-folium reports the clicked layer's ``toGeoJSON()`` as ``last_active_drawing``;
+# cluster markers sit in a plain LayerGroup, whose clicks do not reach streamlit-folium
+# (a click on a cluster zooms in and should not rerun the app).
+_EVENT_LAYER_JS = Template(
+    """if (!window.NewsmapEvents) {
+(function () {
     var fields = {{ fields|tojson }};
     var colours = {{ colours|tojson }};
     var otherColour = {{ other_colour|tojson }};
+    var CELL = {{ cell }};
     var EventIcon = L.DivIcon.extend({
         createIcon: function (oldIcon) {
             var div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
             div.style.background = this.options.colour;
-            div.style.border = "2px solid #fff";
-            div.style.borderRadius = "50%";
-            div.style.boxShadow = "0 0 2px rgba(0, 0, 0, 0.6)";
             div.dataset.eventType = this.options.eventType;
             return div;
         }
@@ -110,6 +124,7 @@ _MARKER_CALLBACK = Template(
     function popup(event) {
         var box = document.createElement("div");
         box.className = "newsmap-popup";
+        box.dataset.ready = "true";
         line(box, "strong", heading(event));
         line(box, "div", "Date: " + (event.event_date || "unknown"));
         line(box, "div", "Place: " + place(event));
@@ -123,22 +138,277 @@ _MARKER_CALLBACK = Template(
         box.textContent = heading(event) + " | " + place(event) + " | " + (event.event_date || "");
         return box;
     }
-    return function (row) {
-        var event = {};
-        for (var i = 0; i < fields.length; i++) { event[fields[i]] = row[i]; }
-        var marker = L.marker([event.latitude, event.longitude], {icon: iconFor(event.event_type)});
-        marker.feature = {type: "Feature", properties: {event_id: event.event_id, event_type: event.event_type}};
-        // Built on first opening: a page of 50,000 markers should not build 50,000 popups up front.
-        marker.bindPopup(function () { return popup(event); }, {maxWidth: 340});
-        marker.bindTooltip(function () { return tooltip(event); });
-        return marker;
-    };
-})()"""
+    // Rows (a stand-alone page) or the served columns, as columns either way.
+    function toColumns(table) {
+        if (!Array.isArray(table)) { return table; }
+        return {length: table.length, columns: fields.map(function (field, f) {
+            return {values: table.map(function (row) { return row[f]; })};
+        })};
+    }
+    // Web Mercator on a world one unit wide: times 256 * 2^zoom, Leaflet's pixel coordinates.
+    function mercator(lat, lng) {
+        var sin = Math.sin(Math.max(-85.0511, Math.min(85.0511, lat)) * Math.PI / 180);
+        return [(lng + 180) / 360, 0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)];
+    }
+    function clusterIcon(count, colour) {
+        var size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 48;
+        var div = document.createElement("div");
+        div.style.borderColor = colour;
+        div.textContent = count >= 10000 ? Math.round(count / 1000) + "k" : String(count);
+        return L.divIcon({html: div, className: "newsmap-cluster", iconSize: [size, size]});
+    }
+
+    window.NewsmapEvents = L.FeatureGroup.extend({
+        initialize: function () {
+            L.FeatureGroup.prototype.initialize.call(this, []);
+            this._clusters = L.layerGroup();
+            this._columns = [];
+            this._count = 0;
+            this._shown = new Map();  // event index -> its marker on the map
+            this._drawn = null;  // zoom and pixel bounds of the last redraw
+        },
+        setRows: function (table) {
+            table = toColumns(table);
+            this._columns = table.columns;
+            this._count = table.length;
+            var lat = this._field("latitude"), lng = this._field("longitude");
+            this._x = new Float64Array(this._count);
+            this._y = new Float64Array(this._count);
+            for (var i = 0; i < this._count; i++) {
+                var point = mercator(lat[i], lng[i]);
+                this._x[i] = point[0];
+                this._y[i] = point[1];
+            }
+            this._ids = null;
+            this._redraw(true);
+        },
+        onAdd: function (map) {
+            L.FeatureGroup.prototype.onAdd.call(this, map);
+            map.addLayer(this._clusters);
+            map.on("moveend", this._onMove, this);
+            map.on("zoomstart click", this._unspiderfy, this);
+            this._redraw(true);
+        },
+        onRemove: function (map) {
+            map.off("moveend", this._onMove, this);
+            map.off("zoomstart click", this._unspiderfy, this);
+            map.removeLayer(this._clusters);
+            L.FeatureGroup.prototype.onRemove.call(this, map);
+            this._drawn = null;
+        },
+        // For tests and tools: every event, clustered or not.
+        eventCount: function () { return this._count; },
+        eventTypes: function () { return Array.from(this._field("event_type")); },
+        eventIds: function () { return Array.from(this._field("event_id")); },
+        eventLatLng: function (eventId) {
+            var i = this._indexOf(eventId);
+            return i < 0 ? null : [this._field("latitude")[i], this._field("longitude")[i]];
+        },
+        // Zooms until the event has a marker of its own (opening a cluster whose events share
+        // one point) and returns that marker, or null for an event not on this layer.
+        reveal: function (eventId) {
+            var i = this._indexOf(eventId), map = this._map;
+            if (i < 0 || !map) { return null; }
+            var zoom = map.getZoom(), maxZoom = map.getMaxZoom();
+            while (zoom < maxZoom && !this._standsAlone(i, zoom)) { zoom++; }
+            map.setView(this._latLng(i), zoom, {animate: false});
+            this._redraw(true);
+            if (this._shown.has(i)) { return this._shown.get(i); }
+            var self = this, found = null;
+            this._clusters.eachLayer(function (cluster) {
+                if (cluster.newsmapMembers && cluster.newsmapMembers.indexOf(i) >= 0) {
+                    found = self._spiderfy(cluster)[i];
+                }
+            });
+            return found;
+        },
+
+        _field: function (name) {
+            var column = this._columns[fields.indexOf(name)];
+            if (!column) { return []; }  // the rows are still on their way
+            if (!column.labels) { return column.values; }
+            if (!column.decoded) {
+                column.decoded = Array.from(column.codes, function (code) {
+                    return code < 0 ? null : column.labels[code];
+                });
+            }
+            return column.decoded;
+        },
+        _event: function (i) {
+            var event = {};
+            for (var f = 0; f < fields.length; f++) {
+                var column = this._columns[f];
+                if (column.files) { continue; }  // fetched when its popup opens
+                event[fields[f]] = column.labels
+                    ? (column.codes[i] < 0 ? null : column.labels[column.codes[i]]) : column.values[i];
+            }
+            return event;
+        },
+        _indexOf: function (eventId) {
+            if (!this._ids) {
+                this._ids = new Map();
+                var ids = this._field("event_id");
+                for (var i = 0; i < ids.length; i++) { this._ids.set(ids[i], i); }
+            }
+            var i = this._ids.get(eventId);
+            return i === undefined ? -1 : i;
+        },
+        _latLng: function (i) { return L.latLng(this._field("latitude")[i], this._field("longitude")[i]); },
+        // The excerpt of event ``i``, from its file when the excerpts were served apart.
+        _notes: function (i) {
+            var column = this._columns[fields.indexOf("notes")];
+            if (!column.files) { return Promise.resolve(column.values[i]); }
+            var file = Math.floor(i / column.per_file);
+            column.fetched = column.fetched || {};
+            if (!column.fetched[file]) {
+                column.fetched[file] = fetch(column.files[file]).then(function (response) { return response.json(); });
+            }
+            return column.fetched[file].then(function (notes) { return notes[i % column.per_file]; });
+        },
+        _marker: function (i, latLng) {
+            var event = this._event(i), self = this;
+            var marker = L.marker(latLng || this._latLng(i), {icon: iconFor(event.event_type)});
+            marker.feature = {type: "Feature", properties: {event_id: event.event_id, event_type: event.event_type}};
+            marker.bindPopup(function () {
+                if ("notes" in event) { return popup(event); }
+                var box = popup(event);
+                delete box.dataset.ready;  // tells a test (or a screen reader's user) the excerpt is on its way
+                box.setAttribute("aria-busy", "true");
+                self._notes(i).then(function (notes) {
+                    event.notes = notes;
+                    box.querySelector(".newsmap-excerpt").textContent = notes || "";
+                }).catch(function () {
+                    box.querySelector(".newsmap-excerpt").textContent = "(the excerpt could not be loaded: reload the page)";
+                }).then(function () {
+                    box.removeAttribute("aria-busy");
+                    box.dataset.ready = "true";
+                    if (marker.isPopupOpen()) { marker.getPopup().update(); }
+                });
+                return box;
+            }, {maxWidth: 340});
+            marker.bindTooltip(function () { return tooltip(event); });
+            return marker;
+        },
+        _cell: function (i, scale) {
+            return Math.floor(this._x[i] * scale / CELL) * 4194304 + Math.floor(this._y[i] * scale / CELL);
+        },
+        // True when no other event shares the event's cell at ``zoom``, or those that do can
+        // never part (the same point, give or take a cell at the deepest zoom).
+        _standsAlone: function (i, zoom) {
+            var scale = 256 * Math.pow(2, zoom), cell = this._cell(i, scale), members = [];
+            for (var j = 0; j < this._count; j++) {
+                if (this._cell(j, scale) === cell) { members.push(j); }
+            }
+            return members.length === 1 || this._inseparable(members);
+        },
+        _inseparable: function (members) {
+            var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+            members.forEach(function (j) {
+                minX = Math.min(minX, this._x[j]); maxX = Math.max(maxX, this._x[j]);
+                minY = Math.min(minY, this._y[j]); maxY = Math.max(maxY, this._y[j]);
+            }, this);
+            var deepest = 256 * Math.pow(2, this._map.getMaxZoom());
+            return Math.max(maxX - minX, maxY - minY) * deepest < CELL;
+        },
+        _onMove: function () { this._redraw(false); },
+        _redraw: function (force) {
+            var map = this._map;
+            if (!map) { return; }
+            var zoom = map.getZoom(), view = map.getPixelBounds();
+            // A viewport of margin on each side: small pans (a popup making room) redraw nothing.
+            if (!force && this._drawn && this._drawn.zoom === zoom && this._drawn.bounds.contains(view)) { return; }
+            var size = view.getSize(), bounds = L.bounds(view.min.subtract(size), view.max.add(size));
+            var scale = 256 * Math.pow(2, zoom), cells = new Map();
+            for (var i = 0; i < this._count; i++) {
+                var px = this._x[i] * scale, py = this._y[i] * scale;
+                if (px < bounds.min.x || px > bounds.max.x || py < bounds.min.y || py > bounds.max.y) { continue; }
+                var key = Math.floor(px / CELL) * 4194304 + Math.floor(py / CELL), members = cells.get(key);
+                if (members) { members.push(i); } else { cells.set(key, [i]); }
+            }
+            this._unspiderfy();
+            this._clusters.clearLayers();
+            var keep = new Map(), self = this;
+            cells.forEach(function (members) {
+                if (members.length === 1) {
+                    keep.set(members[0], self._shown.get(members[0]) || self._marker(members[0]));
+                } else {
+                    self._clusters.addLayer(self._clusterMarker(members, scale));
+                }
+            });
+            this._shown.forEach(function (marker, i) { if (!keep.has(i)) { self.removeLayer(marker); } });
+            keep.forEach(function (marker, i) { if (!self._shown.has(i)) { self.addLayer(marker); } });
+            this._shown = keep;
+            this._drawn = {zoom: zoom, bounds: bounds};
+        },
+        _clusterMarker: function (members, scale) {
+            var sumX = 0, sumY = 0, byType = {}, types = this._field("event_type"), top = null;
+            members.forEach(function (j) {
+                sumX += this._x[j]; sumY += this._y[j];
+                byType[types[j]] = (byType[types[j]] || 0) + 1;
+                if (top === null || byType[types[j]] > byType[top]) { top = types[j]; }
+            }, this);
+            var centre = this._map.unproject(L.point(sumX / members.length * scale, sumY / members.length * scale),
+                                             this._map.getZoom());
+            var cluster = L.marker(centre, {icon: clusterIcon(members.length, colours[top] || otherColour),
+                                            zIndexOffset: -1000, keyboard: false});
+            cluster.newsmapMembers = members;
+            cluster.on("click", function () {
+                if (this._map.getZoom() >= this._map.getMaxZoom() || this._inseparable(members)) {
+                    this._spiderfy(cluster);
+                    return;
+                }
+                var lat = this._field("latitude"), lng = this._field("longitude");
+                this._map.fitBounds(L.latLngBounds(members.map(function (j) { return [lat[j], lng[j]]; })),
+                                    {padding: [40, 40]});
+            }, this);
+            return cluster;
+        },
+        // Spreads a cluster's events around it (a circle, or a spiral when many), each with a leg
+        // to the shared point; returns their markers by event index.
+        _spiderfy: function (cluster) {
+            this._unspiderfy();
+            var map = this._map, centre = map.latLngToLayerPoint(cluster.getLatLng());
+            var members = cluster.newsmapMembers, count = members.length, markers = {}, legs = [];
+            var angle = 0, radius = 11 * 2;
+            members.forEach(function (j, k) {
+                var offset;
+                if (count <= 8) {
+                    var ring = Math.max(28, count * 20 / (2 * Math.PI));
+                    offset = L.point(ring * Math.cos(2 * Math.PI * k / count), ring * Math.sin(2 * Math.PI * k / count));
+                } else {
+                    angle += 20 / radius + 0.0005 * k;
+                    radius += 20 / (2 * Math.PI) * (20 / radius);
+                    offset = L.point(radius * Math.cos(angle), radius * Math.sin(angle));
+                }
+                var where = map.layerPointToLatLng(centre.add(offset));
+                var marker = this._marker(j, where);
+                marker.setZIndexOffset(1000);
+                markers[j] = marker;
+                legs.push(L.polyline([cluster.getLatLng(), where], {color: "#333", weight: 1.2, opacity: 0.6,
+                                                                     interactive: false}));
+                this.addLayer(marker);
+            }, this);
+            cluster.setOpacity(0.35);
+            legs.forEach(function (leg) { this._clusters.addLayer(leg); }, this);
+            this._spider = {cluster: cluster, markers: markers, legs: legs};
+            return markers;
+        },
+        _unspiderfy: function () {
+            if (!this._spider) { return; }
+            var spider = this._spider;
+            this._spider = null;
+            Object.keys(spider.markers).forEach(function (j) { this.removeLayer(spider.markers[j]); }, this);
+            spider.legs.forEach(function (leg) { this._clusters.removeLayer(leg); }, this);
+            spider.cluster.setOpacity(1);
+        }
+    });
+})();
+}"""
 )
 
 
-class EventMarkers(folium.plugins.MarkerCluster):
-    """A marker cluster built in the browser from one array of ``MARKER_FIELDS`` rows.
+class EventMarkers(Layer):
+    """The events' markers, clustered in the browser from one table of ``MARKER_FIELDS`` columns.
 
     The rows are either written into the page (``rows``: a stand-alone file) or fetched
     from ``rows_url`` (the dashboard): a large table then never passes through folium's
@@ -148,48 +418,27 @@ class EventMarkers(folium.plugins.MarkerCluster):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = (function () {
-                var toMarker = {{ this.callback }};
-                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
-                function addRows(rows) {
-                    if (!Array.isArray(rows)) { rows = fromColumns(rows); }
-                    // One bulk add: far faster than adding markers one by one.
-                    cluster.addLayers(rows.map(toMarker));
-                }
-                // The served form: one array per column, repeated texts as labels and codes.
-                function fromColumns(table) {
-                    var columns = table.columns.map(function (column) {
-                        if (!column.labels) { return column.values; }
-                        return column.codes.map(function (code) { return code < 0 ? null : column.labels[code]; });
-                    });
-                    var rows = new Array(table.length);
-                    for (var i = 0; i < table.length; i++) {
-                        rows[i] = columns.map(function (values) { return values[i]; });
-                    }
-                    return rows;
-                }
-                {% if this.rows_url %}
-                fetch({{ this.rows_url|tojson }})
-                    .then(function (response) { return response.json(); })
-                    .then(addRows)
-                    .catch(function (error) { console.warn("newsmap: no event rows", error); });
-                {% else %}
-                addRows({{ this.rows_json }});
-                {% endif %}
-                return cluster;
-            })();
+            {{ this.layer_js }}
+            var {{ this.get_name() }} = new window.NewsmapEvents();
+            {% if this.rows_url %}
+            fetch({{ this.rows_url|tojson }})
+                .then(function (response) { return response.json(); })
+                .then(function (table) { {{ this.get_name() }}.setRows(table); })
+                .catch(function (error) { console.warn("newsmap: no event rows", error); });
+            {% else %}
+            {{ this.get_name() }}.setRows({{ this.rows_json }});
+            {% endif %}
         {% endmacro %}
         """
     )
 
     def __init__(self, rows: list[list] | None = None, rows_url: str | None = None):
-        # Chunked loading keeps the page responsive while a large table is clustered.
-        super().__init__(name="Event markers", control=False, chunked_loading=True)
+        super().__init__(name="Event markers", control=False)
         self._name = "EventMarkers"
         self.rows_url = rows_url
         self.rows_json = inert_json(rows or [])
-        self.callback = _MARKER_CALLBACK.render(fields=MARKER_FIELDS, colours=EVENT_COLOURS,
-                                                other_colour=OTHER_COLOUR)
+        self.layer_js = _EVENT_LAYER_JS.render(fields=MARKER_FIELDS, colours=EVENT_COLOURS,
+                                               other_colour=OTHER_COLOUR, cell=CLUSTER_CELL_PX)
 
 
 class CountryOutlines(Layer):
@@ -341,11 +590,13 @@ def marker_rows(events: pd.DataFrame) -> list[list]:
 _CODED_FIELDS = frozenset({"event_type", "sub_event_type", "event_date", "location", "country", "source"})
 
 
-def marker_columns(events: pd.DataFrame) -> dict:
+def marker_columns(events: pd.DataFrame, notes_file: Callable[[list], str] | None = None) -> dict:
     """``marker_rows`` column by column, as the browser fetches them: ``{"length", "columns"}``.
 
     Each column is ``{"values": [...]}``, or ``{"labels": [...], "codes": [...]}`` (code -1 is
-    missing) for the repeated texts.
+    missing) for the repeated texts.  With ``notes_file`` (a list of excerpts -> its URL) the
+    excerpts, most of the bytes, go to files of ``NOTES_PER_FILE`` and the column is
+    ``{"files": [...], "per_file": n}``: a popup fetches the one file its excerpt is in.
     """
     mapped = events.loc[_has_point(events), list(MARKER_FIELDS)]
     columns = []
@@ -356,6 +607,11 @@ def marker_columns(events: pd.DataFrame) -> dict:
             columns.append({"labels": [str(label) for label in labels], "codes": codes.astype(np.int32)})
         elif column.dtype.kind == "f":
             columns.append({"values": column.to_numpy(dtype=np.float64)})
+        elif field == "notes" and notes_file is not None:
+            values = column.to_numpy(dtype=object, na_value=None).tolist()
+            columns.append({"files": [notes_file(values[first:first + NOTES_PER_FILE])
+                                      for first in range(0, len(values), NOTES_PER_FILE)],
+                            "per_file": NOTES_PER_FILE})
         else:
             columns.append({"values": column.to_numpy(dtype=object, na_value=None).tolist()})
     return {"length": len(mapped), "columns": columns}
@@ -379,7 +635,11 @@ def event_layer(events: pd.DataFrame, base_url: str = assets.STATIC_URL,
             folium.plugins.HeatMap(points.values.tolist(), radius=18, blur=14, min_opacity=0.3,
                                    max_zoom=FIT_MAX_ZOOM).add_to(layer)
     if served:
-        target = assets.publish(orjson.dumps(marker_columns(events), option=orjson.OPT_SERIALIZE_NUMPY), ".json")
+        def notes_file(notes: list) -> str:
+            return assets.static_url(assets.publish(orjson.dumps(notes), ".json"), base_url)
+
+        table = marker_columns(events, notes_file)
+        target = assets.publish(orjson.dumps(table, option=orjson.OPT_SERIALIZE_NUMPY), ".json")
         EventMarkers(rows_url=assets.static_url(target, base_url)).add_to(layer)
     else:
         EventMarkers(marker_rows(events)).add_to(layer)

@@ -29,7 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 SCREENSHOT = ROOT / "docs" / "dashboard.png"
-# Leaflet's and markercluster's animations last 250-300 ms; Streamlit reruns the page after a click.
+# Leaflet's zoom and popup animations last 250-300 ms; Streamlit reruns the page after a click.
 SETTLE_MS = 800
 
 
@@ -123,13 +123,11 @@ class Visit:
         return next(frame for frame in self.page.frames if "streamlit_folium" in frame.url)
 
     def marker_types(self) -> list[str]:
-        """The event type of every marker in the cluster layer, clustered or not."""
+        """The event type of every marker in the event layer, clustered or not."""
         return self.map_frame().evaluate("""() => {
             const types = [];
             window.map.eachLayer(layer => {
-                if (layer instanceof L.MarkerClusterGroup) {
-                    layer.getLayers().forEach(marker => types.push(marker.feature.properties.event_type));
-                }
+                if (layer instanceof window.NewsmapEvents) { types.push(...layer.eventTypes()); }
             });
             return types;
         }""")
@@ -148,10 +146,7 @@ class Visit:
         return self.map_frame().evaluate("""eventId => {
             let found = null;
             window.map.eachLayer(layer => {
-                if (layer instanceof L.MarkerClusterGroup) {
-                    const marker = layer.getLayers().find(m => m.feature.properties.event_id === eventId);
-                    if (marker) { found = [marker.getLatLng().lat, marker.getLatLng().lng]; }
-                }
+                if (layer instanceof window.NewsmapEvents) { found = found || layer.eventLatLng(eventId); }
             });
             return found;
         }""", event_id)
@@ -167,28 +162,36 @@ class Visit:
 
     def click_marker(self, event_id: str) -> str:
         """Bring the event's marker out of its cluster (as a user zooming in would), click it, return the popup text."""
-        self.map_frame().evaluate("""eventId => new Promise((resolve, reject) => {
-            window.map.eachLayer(layer => {
-                if (!(layer instanceof L.MarkerClusterGroup)) { return; }
-                const marker = layer.getLayers().find(m => m.feature.properties.event_id === eventId);
-                if (marker) {
-                    layer.zoomToShowLayer(marker, () => {
-                        marker.getElement().dataset.testTarget = eventId;
-                        resolve();
-                    });
-                }
-            });
-            setTimeout(() => reject(new Error("no marker for " + eventId)), 10000);
-        })""", event_id)
-        # The callback fires as the spiderfy animation starts; a click before it ends lands on the map.
-        self.page.wait_for_timeout(SETTLE_MS)
+        self.map_frame().evaluate("() => { window.map.closePopup(); }")
+        reveal(self.map_frame(), event_id)
+        self.page.wait_for_timeout(SETTLE_MS)  # the popup closed fades out; the view may still be moving
         self.map.locator(f"[data-test-target='{event_id}']").click()
-        popup = self.map.locator(".leaflet-popup-content")
+        # The newest popup: the one before may still be fading out.
+        popup = self.map.locator(".leaflet-popup-content .newsmap-popup[data-ready]").last
         popup.wait_for()
         return popup.inner_text()
 
     def close(self):
         self.context.close()
+
+
+def reveal(frame, event_id: str) -> None:
+    """Zoom the map until the event has a marker of its own, as a user would, and tag that marker for a click."""
+    assert reveal_in(frame, event_id), f"no marker for {event_id}"
+
+
+def reveal_in(frame, event_id: str) -> bool:
+    """``reveal`` in a page or frame; False when the event has no marker there."""
+    return frame.evaluate("""eventId => {
+        let marker = null;
+        // streamlit-folium names the map window.map; a saved page has it under folium's name.
+        const map = window.map || Object.values(window).find(value => value instanceof L.Map);
+        map.eachLayer(layer => {
+            if (layer instanceof window.NewsmapEvents) { marker = marker || layer.reveal(eventId); }
+        });
+        if (marker) { marker.getElement().dataset.testTarget = eventId; }
+        return Boolean(marker);
+    }""", event_id)
 
 
 @pytest.fixture
@@ -582,15 +585,45 @@ def test_panning_and_zooming_the_map_never_reruns_the_app(browser, store_dashboa
         assert len(sent) == before, "panning or zooming sent a request to the server: the app reran"
         # The check can see a rerun: a marker click is one.
         event_id = deadliest_mapped_event(batch, "rastan-2011-09")["event_id"]
-        frame.evaluate("""eventId => new Promise(resolve => window.map.eachLayer(layer => {
-            if (!(layer instanceof L.MarkerClusterGroup)) { return; }
-            const marker = layer.getLayers().find(m => m.feature.properties.event_id === eventId);
-            if (marker) { layer.zoomToShowLayer(marker, () => {
-                marker.getElement().dataset.testTarget = eventId; resolve(); }); }
-        }))""", event_id)
-        page.wait_for_timeout(SETTLE_MS)
+        reveal(frame, event_id)
         page.frame_locator(MAP_FRAME).locator(f"[data-test-target='{event_id}']").click()
         page.locator(".newsmap-excerpt").wait_for()
         assert len(sent) > before
     finally:
         context.close()
+
+
+def test_thousands_of_events_cluster_and_each_can_be_reached(browser, batch, tmp_path):
+    """5,000 events in a few hundred elements; every event counted, and zooming in opens the clusters."""
+    import numpy as np
+
+    from geo import mapview
+
+    mapped = batch.events[batch.events["latitude"].notna()]
+    rng = np.random.default_rng(3)
+    many = mapped.sample(5000, replace=True, random_state=3).reset_index(drop=True)
+    many["event_id"] = [f"e{i}" for i in range(len(many))]
+    many["latitude"] = many["latitude"] + rng.normal(0, 2, len(many))
+    many["longitude"] = many["longitude"] + rng.normal(0, 2, len(many))
+    saved = tmp_path / "many.html"
+    saved.write_text(mapview.standalone_html(many), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    try:
+        page.goto(saved.as_uri())
+        page.locator(".leaflet-marker-icon").first.wait_for()
+        singles = page.locator(".newsmap-event").count()
+        clusters = page.locator(".newsmap-cluster").all_inner_texts()
+        assert 0 < singles + len(clusters) < 500
+        assert singles + sum(int(count) for count in clusters) == len(many)  # none lost, none twice
+        zoom = "Object.values(window).find(value => value instanceof L.Map).getZoom()"
+        before = page.evaluate(zoom)
+        page.locator(".newsmap-cluster").first.click()
+        page.wait_for_timeout(SETTLE_MS)  # the zoom animation
+        assert page.evaluate(zoom) > before
+        event_id = "e4321"
+        assert reveal_in(page, event_id)
+        page.locator(f"[data-test-target='{event_id}']").click()
+        popup = page.locator(".leaflet-popup-content .newsmap-popup[data-ready]").last
+        assert flat(many.loc[4321, "notes"]) in flat(popup.inner_text())
+    finally:
+        page.close()

@@ -45,7 +45,6 @@ def test_the_map_loads_nothing_from_outside(batch, static_dir):
     page = rendered(batch.events)
     urls = linked_urls(page)
     assert any(url.endswith("/leaflet.js") for url in urls)
-    assert any(url.endswith("/leaflet.markercluster.js") for url in urls)
     assert any(url.endswith(".geojson") for url in urls)
     assert all(url.startswith("/app/static/") for url in urls), urls
     assert "https://" not in page and "http://" not in page
@@ -67,7 +66,7 @@ def test_hostile_article_text_reaches_the_page_as_data_not_markup(batch):
     for payload in PAYLOADS:
         assert payload not in page
     # The text is still all there, as JSON data for the markers.
-    rows = json.loads(re.search(r"addRows\((\[.*?\])\);\n", page).group(1))
+    rows = json.loads(re.search(r"setRows\((\[.*?\])\);\n", page).group(1))
     titles = {row[MARKER_FIELDS.index("source")] for row in rows}
     assert HOSTILE_TITLE in titles
     # Popups, tooltips and legend are built with textContent; no inline script parses HTML.
@@ -83,8 +82,13 @@ def test_a_served_layer_keeps_its_rows_out_of_the_page(batch, tmp_path, monkeypa
     for payload in PAYLOADS:
         assert payload not in page
     served = json.loads((tmp_path / url.removeprefix("/app/static/")).read_text(encoding="utf-8"))
-    # Decoded as the page decodes it (labels and codes for repeated texts), it is the marker rows.
+    def read(url):
+        return json.loads((tmp_path / url.removeprefix("/app/static/")).read_text(encoding="utf-8"))
+
+    # Decoded as the page decodes it (labels and codes for repeated texts, excerpts from their
+    # own files, fetched by a popup), it is the marker rows.
     columns = [column["values"] if "values" in column else
+               [note for file in column["files"] for note in read(file)] if "files" in column else
                [None if code < 0 else column["labels"][code] for code in column["codes"]]
                for column in served["columns"]]
     rows = [[values[i] for values in columns] for i in range(served["length"])]
