@@ -165,6 +165,7 @@ _EVENT_LAYER_JS = Template(
             this._columns = [];
             this._count = 0;
             this._shown = new Map();  // event index -> its marker on the map
+            this._clustersShown = new Map();  // zoom, cell and size -> its cluster marker
             this._drawn = null;  // zoom and pixel bounds of the last redraw
         },
         setRows: function (table) {
@@ -194,6 +195,8 @@ _EVENT_LAYER_JS = Template(
             map.off("zoomstart click", this._unspiderfy, this);
             map.removeLayer(this._clusters);
             L.FeatureGroup.prototype.onRemove.call(this, map);
+            this._clusters.clearLayers();
+            this._clustersShown = new Map();
             this._drawn = null;
         },
         // For tests and tools: every event, clustered or not.
@@ -326,18 +329,26 @@ _EVENT_LAYER_JS = Template(
                 if (members) { members.push(i); } else { cells.set(key, [i]); }
             }
             this._unspiderfy();
-            this._clusters.clearLayers();
-            var keep = new Map(), self = this;
-            cells.forEach(function (members) {
+            // Markers and clusters that stay keep their elements: no flicker, and a popup stays open.
+            var keep = new Map(), keepClusters = new Map(), self = this;
+            cells.forEach(function (members, key) {
                 if (members.length === 1) {
                     keep.set(members[0], self._shown.get(members[0]) || self._marker(members[0]));
-                } else {
-                    self._clusters.addLayer(self._clusterMarker(members, scale));
+                    return;
                 }
+                key = zoom + ":" + key + ":" + members.length;
+                keepClusters.set(key, self._clustersShown.get(key) || self._clusterMarker(members, scale));
             });
             this._shown.forEach(function (marker, i) { if (!keep.has(i)) { self.removeLayer(marker); } });
             keep.forEach(function (marker, i) { if (!self._shown.has(i)) { self.addLayer(marker); } });
+            this._clustersShown.forEach(function (marker, key) {
+                if (!keepClusters.has(key)) { self._clusters.removeLayer(marker); }
+            });
+            keepClusters.forEach(function (marker, key) {
+                if (!self._clustersShown.has(key)) { self._clusters.addLayer(marker); }
+            });
             this._shown = keep;
+            this._clustersShown = keepClusters;
             this._drawn = {zoom: zoom, bounds: bounds};
         },
         _clusterMarker: function (members, scale) {
