@@ -41,6 +41,7 @@ NON_ACLED = "Non-ACLED"
 HASH_BITS = 20
 _WORD_CACHE_SIZE = 200_000  # words whose character n-gram columns are kept
 _BATCH_ENTRIES = 50_000
+_UNSEEN = object()
 
 # The same token rule and whitespace rule as scikit-learn's CountVectorizer defaults.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -220,11 +221,23 @@ class _Block:
     offset: int  # the block's first column in the whole feature vector
     column_of_bucket: dict[int, int]  # column within the block
     idf: np.ndarray  # by column within the block
-    _columns_of_word: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _columns_of_word: dict = field(default_factory=dict)  # a word's columns (char_wb), an n-gram's column (word)
 
     def columns(self, text: str) -> list[int]:
         """Block columns of the text's n-grams, once per occurrence; unknown n-grams dropped."""
         lookup = self.column_of_bucket.get
+        if self.kind == "word":
+            # Hashing is most of the cost, and news repeats its words and word pairs: cache by n-gram.
+            columns, cache = [], self._columns_of_word
+            for ngram in word_ngrams(text, self.ngram_range):
+                column = cache.get(ngram, _UNSEEN)
+                if column is _UNSEEN:
+                    if len(cache) > _WORD_CACHE_SIZE:
+                        cache.clear()
+                    column = cache[ngram] = lookup(bucket(ngram))
+                if column is not None:
+                    columns.append(column)
+            return columns
         if self.kind != "char_wb":
             found = (lookup(bucket(ngram)) for ngram in ANALYZERS[self.kind](text, self.ngram_range))
             return [column for column in found if column is not None]
@@ -285,7 +298,7 @@ class EventModel:
         """Decision score of every label (higher is likelier)."""
         style = "note" if is_note_style(text) else "news"
         columns, values = self.features(text)
-        return values @ self.weights[style][columns] + self.intercepts[style]
+        return values.astype(np.float32) @ self.weights[style][columns] + self.intercepts[style]
 
     def scores_many(self, texts: list[str]) -> np.ndarray:
         """Scores of many texts: the same as ``scores`` row by row, with the arithmetic batched."""
@@ -321,7 +334,9 @@ class EventModel:
             rows.append(block_rows)
             columns.append(block_columns + block.offset)
             values.append(tfidf * (block.weight / norms[block_rows]))
-        rows, columns, values = np.concatenate(rows), np.concatenate(columns), np.concatenate(values)
+        # Float32 like the weights: a float64 value would make every product float64, twice the memory traffic.
+        rows, columns = np.concatenate(rows), np.concatenate(columns)
+        values = np.concatenate(values).astype(np.float32)
         order = np.argsort(rows, kind="stable")
         return rows[order], columns[order], values[order]
 
@@ -337,15 +352,18 @@ class EventModel:
         return Prediction(SUB_EVENT_TYPES[label], label, float(probabilities[best]), label)
 
 
-_LOADED: dict[Path, EventModel] = {}
+_LOADED: dict[Path | str, EventModel] = {}
 
 
 def load_model(path: Path | str | None = None) -> EventModel:
     """The classifier stored at ``path`` (default ``data/event_model.npz``), read once per process."""
-    path = Path(path or os.environ.get("NEWSMAP_EVENT_MODEL", DEFAULT_MODEL)).resolve()
-    if path not in _LOADED:
-        _LOADED[path] = read_model(path)
-    return _LOADED[path]
+    path = path or os.environ.get("NEWSMAP_EVENT_MODEL", DEFAULT_MODEL)
+    model = _LOADED.get(path)  # by the name as given first: resolving it costs a file-system call per text
+    if model is None:
+        resolved = Path(path).resolve()
+        model = _LOADED[path] = _LOADED.get(resolved) or read_model(resolved)
+        _LOADED[resolved] = model
+    return model
 
 
 def read_model(path: Path | str) -> EventModel:

@@ -56,7 +56,8 @@ def test_runtime_scores_are_scikit_learns(records, split_model):
     # The file keeps weights as float16: scores may differ in the third decimal, labels must not.
     assert np.abs(one_by_one - expected).max() < 0.01
     assert np.mean(one_by_one.argmax(axis=1) == expected.argmax(axis=1)) >= 0.995
-    assert np.allclose(runtime.scores_many(texts), one_by_one)
+    # Batched or not, the same float32 sums in another order: equal to a few millionths.
+    assert np.allclose(runtime.scores_many(texts), one_by_one, atol=1e-4)
 
 
 def test_held_out_split_reaches_sensible_figures(records, split_model):
