@@ -48,6 +48,14 @@ def test_ngrams_are_scikit_learns(records, kind, ngram_range):
     assert [event_model.ANALYZERS[kind](t, ngram_range) for t in texts] == [analyze(t) for t in texts]
 
 
+def test_cues_are_found_as_the_cue_pattern_finds_them(records):
+    """The fast scan of word starts gives what the one regular expression of every cue gives."""
+    texts = records.texts + ["", "a car bomb, car-bombs and protesters", "Grad rockets; sit-in; 'rally'"]
+    for text in texts:
+        lowered = text.lower()
+        assert event_model.cue_entries(lowered) == event_model._CUE_PATTERN.findall(lowered)
+
+
 def test_runtime_scores_are_scikit_learns(records, split_model):
     fitted, runtime, test = split_model
     texts = [records.texts[i] for i in test]
