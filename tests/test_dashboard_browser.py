@@ -289,7 +289,7 @@ def test_the_store_is_shown_with_its_articles_heatmap_and_timeline(browser, stor
         # The article is read from the store for the clicked event, its places marked.
         visit.page.locator(".newsmap-excerpt mark", has_text="Rastan").first.wait_for()
         assert "activist says 10 defectors dead" in flat(visit.reader_text())
-        assert visit.page.get_by_text("Events per day").count() == 1
+        assert visit.page.get_by_role("tab", name="Events per day").count() == 1
         assert visit.map.locator(".leaflet-heatmap-layer").count() == 0
         visit.page.locator("[data-testid=stSidebar]").get_by_text("Heatmap").click()
         visit.map.locator("canvas.leaflet-heatmap-layer").wait_for(state="attached")
@@ -455,6 +455,7 @@ def test_brushing_the_timeline_filters_the_map(browser, store_dashboard, batch):
     assert len(expected) < len(mapped)
     visit = Visit(browser, store_dashboard)
     try:
+        visit.page.get_by_role("tab", name="Events per day").click()
         chart = visit.page.locator("[data-testid=stVegaLiteChart]")
         chart.scroll_into_view_if_needed()
         plot = chart.locator("canvas, svg").first
