@@ -140,8 +140,11 @@ def score_file(path: Path, gazetteer, records: list[dict] | None = None) -> tupl
     return figures, confusions
 
 
-def cross_validated(paths: list[Path], gazetteer, folds: int) -> dict:
-    """Score every record with a classifier fitted on the other folds of all files pooled."""
+def cross_validated(paths: list[Path], gazetteer, folds: int) -> tuple[dict, dict]:
+    """Score every record with a classifier fitted on the other folds of all files pooled.
+
+    Returns the figures and the type confusions of each file.
+    """
     import os
     import tempfile
 
@@ -165,6 +168,7 @@ def cross_validated(paths: list[Path], gazetteer, folds: int) -> dict:
         fold_of[index] = seen[stratum] % folds
         seen[stratum] += 1
     results = {path.stem: collections.defaultdict(list) for path in paths}
+    confusions = {path.stem: collections.Counter() for path in paths}
     with tempfile.TemporaryDirectory() as folder:
         for fold in range(folds):
             train = np.flatnonzero(fold_of != fold)
@@ -177,8 +181,9 @@ def cross_validated(paths: list[Path], gazetteer, folds: int) -> dict:
             held = [i for i in range(len(pooled)) if fold_of[i] == fold]
             for path in paths:
                 part = [pooled[i][1] for i in held if pooled[i][0] == path]
-                figures, _ = score_file(path, gazetteer, part)
+                figures, confused = score_file(path, gazetteer, part)
                 results[path.stem]["folds"].append((len(part), figures))
+                confusions[path.stem] += confused
             event_model._LOADED.clear()
         os.environ.pop("NEWSMAP_EVENT_MODEL", None)
     # Figures over the folds, weighted by the records each fold held.
@@ -190,7 +195,7 @@ def cross_validated(paths: list[Path], gazetteer, folds: int) -> dict:
                                 if all(f[key] is not None for _, f in found["folds"]) else None)
                           for key in keys if key != "records"}
         combined[name]["records"] = total
-    return combined
+    return combined, confusions
 
 
 def main(argv=None) -> int:
@@ -206,8 +211,7 @@ def main(argv=None) -> int:
     gazetteer = load()
     results, confusions = {}, {}
     if args.cross_validate:
-        results = cross_validated(args.files, gazetteer, args.cross_validate)
-        confusions = {name: collections.Counter() for name in results}
+        results, confusions = cross_validated(args.files, gazetteer, args.cross_validate)
     for path in args.files if not args.cross_validate else ():
         results[path.stem], confusions[path.stem] = score_file(path, gazetteer)
     if args.json:
