@@ -18,7 +18,13 @@ from geo.geocode import Resolved
 from geo.numbers import fatalities
 from geo.table import Event
 
-MIN_CONFIDENCE = 0.2
+# Cross-validated on both event corpora, 0.15 against 0.2: type macro F1 +0.2 points on ACLED
+# notes and +1.4 on CASE snippets; CASE non-events rejected 0.929 -> 0.920.
+MIN_CONFIDENCE = 0.15
+# A passage whose only toll is cumulative ("an estimated 2,700 since March") is context, unless
+# the classifier is this sure it reports an event ("three civilians were killed in airstrikes
+# over the past 48 hours"); kept, its cumulative toll still does not count.
+BACKGROUND_EVENT_CONFIDENCE = 0.5
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 MAX_PASSAGE = 600
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|Co|vs))(?<!\bMrs)[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9])")
@@ -102,8 +108,8 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer) -> list[Eve
                 target = last_violent.get("Battles") or last_violent["last"]
                 target["fatalities"] = max(target["fatalities"] or 0, count.value)
             continue
-        if count is not None and count.background:
-            continue  # a passage whose only toll is cumulative ("an estimated 2,700") is context
+        if count is not None and count.background and prediction.confidence < BACKGROUND_EVENT_CONFIDENCE:
+            continue
         if place is None:
             place, precision = previous_place or main_place or (None, 3)
         day, time_precision = event_date(unit.text, article.published)
