@@ -169,6 +169,12 @@ _EVENT_LAYER_JS = Template(
             this._drawn = null;  // zoom and pixel bounds of the last redraw
         },
         setRows: function (table) {
+            // New rows: markers and clusters of the old ones go, their indices mean nothing now.
+            this._unspiderfy();
+            this.clearLayers();
+            this._clusters.clearLayers();
+            this._shown = new Map();
+            this._clustersShown = new Map();
             table = toColumns(table);
             this._columns = table.columns;
             this._count = table.length;
