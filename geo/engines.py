@@ -18,9 +18,11 @@ DASK_CHUNK = 64
 
 
 class LocalEngine:
-    """The pipeline in this process, one article at a time, each written as soon as it is done."""
+    """The pipeline in this process, a few articles at a time, each chunk written as soon as it is done."""
 
-    chunk_size = 1
+    # The event classifier is cheaper in bulk (30% at 16 articles); a chunk this small keeps
+    # the progress bar smooth and loses little to a kill.
+    chunk_size = 16
     window = 0  # nothing in flight: a chunk is done the moment it is submitted
 
     def __init__(self, gazetteer=None, online=None):

@@ -43,12 +43,14 @@ class Batch:
 
 
 def process_article(article: Article, gazetteer: Gazetteer | None = None,
-                    known_country: str | None = None, online=None, corrections=()) -> ArticleResult:
+                    known_country: str | None = None, online=None, corrections=(),
+                    classified=None) -> ArticleResult:
     """Find, resolve and turn into events the places of one article.
 
     ``online`` (a ``geo.online.OnlineGeocoder``, opt-in) places the mentions the
     gazetteer could not; ``corrections`` (``geo.corrections.Correction`` values of this
-    article) are an analyst's, and win over both.
+    article) are an analyst's, and win over both.  ``classified``: the article's passages
+    and their predictions, when the caller classified many articles at once.
     """
     gazetteer = gazetteer or load()
     mentions = toponyms.find(article.text, gazetteer)
@@ -57,7 +59,7 @@ def process_article(article: Article, gazetteer: Gazetteer | None = None,
         resolved = online.improve(resolved, known_country)
     if corrections:
         resolved = fixes.apply_places(resolved, fixes.place_overrides(corrections), gazetteer)
-    found = event_extraction.extract(article, resolved, gazetteer)
+    found = event_extraction.extract(article, resolved, gazetteer, classified)
     if corrections:
         found = fixes.apply_events(found, corrections)
     return ArticleResult(article, resolved, found)
@@ -98,11 +100,15 @@ def process_chunk(articles: list[Article], known_country: str | None = None,
     article never loses the rest of its chunk.
     """
     gazetteer = gazetteer or load()  # once per process: ``load`` caches it
+    try:
+        classified = event_extraction.classify_articles([article.text for article in articles])
+    except Exception:  # noqa: BLE001 - each article is then classified on its own, and fails on its own
+        classified = [None] * len(articles)
     items = []
-    for article in articles:
+    for article, passages_classified in zip(articles, classified):
         try:
             result = process_article(article, gazetteer, known_country, online,
-                                     (corrections or {}).get(article.article_id, ()))
+                                     (corrections or {}).get(article.article_id, ()), passages_classified)
         except Exception as exc:  # noqa: BLE001 - reported per article by the ingest
             items.append(ChunkItem(error=f"{type(exc).__name__}: {exc}"))
             continue
