@@ -269,10 +269,7 @@ with st.sidebar:
     chosen_subtypes = st.multiselect("Sub-event type", subtype_options, key="subtypes", placeholder="All sub-types",
                                      default=chosen(subtype_options, from_url.sub_event_types))
     span = filters.date_span(events)
-    start_dates = span
-    if span and from_url.date_range:
-        wanted = tuple(date.fromisoformat(day) for day in from_url.date_range)
-        start_dates = (max(span[0], min(wanted[0], span[1])), min(span[1], max(wanted[1], span[0])))
+    start_dates = tuple(date.fromisoformat(day) for day in from_url.date_range) if from_url.date_range else span
     chosen_dates = ()
     if span:
         # Set before the widget: from the URL on the first run, from a brushed timeline later; kept in the span.

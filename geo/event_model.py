@@ -135,12 +135,6 @@ CUES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _cue_pattern(cues: dict[str, tuple[str, ...]]) -> re.Pattern:
-    # Longest entries first, so that "car bomb" wins over "car" where both start at one place.
-    entries = sorted({entry for entries in cues.values() for entry in entries}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(entry) for entry in entries) + ")")
-
-
 def _cues_by_entry(cues: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     groups: dict[str, tuple[str, ...]] = {}
     for name, entries in cues.items():
@@ -149,12 +143,17 @@ def _cues_by_entry(cues: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...
     return groups
 
 
-_CUE_PATTERN = _cue_pattern(CUES)
+def _cues_by_head(entries) -> dict[str, tuple[str, ...]]:
+    # Longest first within a head, so that "car bomb" wins over "car" where both start at one place.
+    heads: dict[str, tuple[str, ...]] = {}
+    for entry in sorted(entries, key=len, reverse=True):
+        heads[entry[:3]] = heads.get(entry[:3], ()) + (entry,)
+    return heads
+
+
 _CUE_OF_ENTRY = _cues_by_entry(CUES)
+_CUES_BY_HEAD = _cues_by_head(_CUE_OF_ENTRY)
 _WORD_START = re.compile(r"\b\w")
-_CUES_BY_HEAD: dict[str, tuple[str, ...]] = {}
-for _entry in sorted(_CUE_OF_ENTRY, key=len, reverse=True):
-    _CUES_BY_HEAD[_entry[:3]] = _CUES_BY_HEAD.get(_entry[:3], ()) + (_entry,)
 
 
 @dataclass(frozen=True)
@@ -213,10 +212,11 @@ def cue_names(text: str, ngram_range: tuple[int, int] = (1, 1)) -> list[str]:
 
 
 def cue_entries(lowered: str) -> list[str]:
-    """What ``_CUE_PATTERN.findall`` finds, five times faster.
+    """The cue entries in ``lowered``, left to right, the longest where several start at one place.
 
-    A cue starts at a word's start, so only word starts are tried, each against the cues
-    that share its first three letters, longest first; a match is skipped past, as findall does.
+    The same as ``findall`` of one expression ``\\b(?:entry|...)`` of every entry, longest first,
+    five times faster: a cue starts at a word's start, so only word starts are tried, each
+    against the cues that share its first three letters; a match is skipped past.
 
     >>> cue_entries("a car bomb and protesters")
     ['car bomb', 'protest']

@@ -26,6 +26,7 @@ import pandas as pd
 
 from geo import store
 from geo.articles import Article, list_files, read_file
+from geo.corrections import place_overrides
 from geo.errors import ArticleError, CorrectionError
 from geo.gazetteer import DEFAULT_INDEX, load, package_versions
 from geo.engines import LocalEngine
@@ -343,15 +344,13 @@ def correct(con, corrections, gazetteer=None) -> int:
     if article is None:
         raise CorrectionError(f"no article {article_id!r} in the store; ingest it first")
     gazetteer = gazetteer or load()
-    for c in corrections:
-        if c.kind == "place":
-            start, end = (int(part) for part in c.target.split(":"))
-            if end > len(article.text) or not article.text[start:end].strip():
-                raise CorrectionError(f"{start}:{end} is not a span of {article_id}'s text; give a mention's "
-                                      "offsets (the start and end columns of `python -m geo places`)")
-            if gazetteer.by_geonameid(int(c.value)) is None:
-                raise CorrectionError(f"no gazetteer entry has the GeoNames id {c.value}; choose one of the "
-                                      "mention's candidates")
+    for (start, end), geonameid in place_overrides(corrections).items():
+        if end > len(article.text) or not article.text[start:end].strip():
+            raise CorrectionError(f"{start}:{end} is not a span of {article_id}'s text; give a mention's "
+                                  "offsets (the start and end columns of `python -m geo places`)")
+        if gazetteer.by_geonameid(geonameid) is None:
+            raise CorrectionError(f"no gazetteer entry has the GeoNames id {geonameid}; choose one of the "
+                                  "mention's candidates")
     row = con.execute(f"SELECT {', '.join(store.ARTICLE_DTYPES)} FROM articles WHERE article_id = ?",
                       [article_id]).df().iloc[0].to_dict()
     row = {key: (None if value is None or value is pd.NA or value != value else value) for key, value in row.items()}

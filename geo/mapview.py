@@ -14,6 +14,7 @@ never parsed as HTML.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 
@@ -424,6 +425,13 @@ _EVENT_LAYER_JS = Template(
 )
 
 
+@functools.cache
+def _event_layer_js() -> str:
+    # The same for every layer: rendered once, not on every filter change.
+    return _EVENT_LAYER_JS.render(fields=MARKER_FIELDS, colours=EVENT_COLOURS, other_colour=OTHER_COLOUR,
+                                  cell=CLUSTER_CELL_PX)
+
+
 class EventMarkers(Layer):
     """The events' markers, clustered in the browser from one table of ``MARKER_FIELDS`` columns.
 
@@ -454,8 +462,7 @@ class EventMarkers(Layer):
         self._name = "EventMarkers"
         self.rows_url = rows_url
         self.rows_json = inert_json(rows or [])
-        self.layer_js = _EVENT_LAYER_JS.render(fields=MARKER_FIELDS, colours=EVENT_COLOURS,
-                                               other_colour=OTHER_COLOUR, cell=CLUSTER_CELL_PX)
+        self.layer_js = _event_layer_js()
 
 
 class CountryOutlines(Layer):
