@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +31,7 @@ FEATURES = (
     "log_population", "continent", "country", "admin1", "admin2", "city", "capital", "region", "own_name",
     "country_support", "admin1_support", "country_named", "admin1_named", "container",
     "near_anchor", "anchor_distance", "most_populous", "population_share", "candidates",
-    "known_country", "namesake_city",
+    "known_country", "namesake_city", "currency_country",
 )
 # Weights before any training: size and kind first, then the article's countries and areas.
 # tools/train_resolver.py fits better ones on annotated corpora into WEIGHTS_FILE.
@@ -48,6 +49,11 @@ STRAY_LEAD = 0.5
 # a gain on either half of each corpus.
 ANCHOR_CONFIDENCE = 0.5
 REREAD_BELOW = 0.8
+# Amounts in a currency only one country uses tell where a local report is from: "$765,000"
+# (no "C$", "A$", "HK$" before it) in a town council story.  Prices abroad are rare in local news.
+_CURRENCIES = {"US": ("US dollars", re.compile(r"(?<![A-Za-z])\$\s?\d")),
+               "GB": ("pounds sterling", re.compile(r"£\s?\d")),
+               "IN": ("rupees", re.compile(r"₹\s?\d|\bRs\.?\s?\d"))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +129,8 @@ class _Context:
                 areas = {(p.country_code, p.admin1_code) for p in places if p.kind != COUNTRY}
                 self.admin1_votes[mention.key] = {a: 1.0 / len(areas) for a in areas} if areas else {}
         self.voters = max(1, len(self.country_votes) - 1)
+        self.currency_countries = {country for country, (_, amount) in _CURRENCIES.items()
+                                   if amount.search(text)}
         self.country_totals = _totals(self.country_votes)
         self.admin1_totals = _totals(self.admin1_votes)
 
@@ -166,6 +174,7 @@ def candidate_features(context: _Context, position: int, place: Place, own_name:
         math.log(len(places)) / 5,
         1.0 if context.known_country and place.country_code == context.known_country else 0.0,
         1.0 if place.kind in (ADMIN1, ADMIN2) and _has_namesake_city(place, places) else 0.0,
+        1.0 if place.country_code in context.currency_countries and place.kind not in WIDE_KINDS else 0.0,
     ]
 
 
@@ -341,6 +350,8 @@ def _describe(place: Place, count: int, features: dict, mention: Mention, contai
         reasons.append("near other places named")
     if features["known_country"]:
         reasons.append("in the country you set")
+    if features["currency_country"] and count > 1 and not features["country_named"]:
+        reasons.append(f"amounts in {_CURRENCIES[place.country_code][0]}")
     return "; ".join(reasons)
 
 

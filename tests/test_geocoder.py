@@ -59,3 +59,26 @@ def test_a_named_state_decides(geocoder, query, admin1):
 def test_known_country_bias(geocoder):
     assert geocoder.geocode("Tripoli").raw["country_code"] == "LY"
     assert geocoder.geocode("Tripoli", known_country="LB").raw["country_code"] == "LB"
+
+
+@pytest.mark.parametrize("amount, country", [("$765,000", "US"), ("£765,000", "GB")])
+def test_a_local_reports_currency_decides_a_town_with_namesakes(amount, country):
+    from geo import toponyms
+    from geo.geocode import resolve
+
+    gazetteer = load()
+    text = (f"Mansfield council to vote today on a {amount} financing package. The council "
+            "approved repairs to the police station last month.")
+    resolved = [r for r in resolve(text, toponyms.find(text, gazetteer), gazetteer) if r.mention.text == "Mansfield"]
+    assert resolved and resolved[0].place.country_code == country
+    if country == "US":
+        assert "US dollars" in resolved[0].reason
+
+
+def test_gazetteer_carries_geonames_own_points_for_countries_and_areas():
+    gazetteer = load()
+    # GeoNames' points, which annotated corpora use: the mean of a province's towns is far off.
+    ontario = gazetteer.by_geonameid(6093943)
+    assert distance_km(ontario.latitude, ontario.longitude, 49.25, -84.50) < 1
+    japan = gazetteer.by_geonameid(1861060)
+    assert distance_km(japan.latitude, japan.longitude, 35.69, 139.75) < 1
