@@ -31,7 +31,7 @@ FEATURES = (
     "log_population", "continent", "country", "admin1", "admin2", "city", "capital", "region", "own_name",
     "country_support", "admin1_support", "country_named", "admin1_named", "container",
     "near_anchor", "anchor_distance", "most_populous", "population_share", "candidates",
-    "known_country", "namesake_city", "currency_country",
+    "known_country", "namesake_city", "currency_country", "near_names",
 )
 # Weights before any training: size and kind first, then the article's countries and areas.
 # tools/train_resolver.py fits better ones on annotated corpora into WEIGHTS_FILE.
@@ -131,12 +131,54 @@ class _Context:
         self.voters = max(1, len(self.country_votes) - 1)
         self.currency_countries = {country for country, (_, amount) in _CURRENCIES.items()
                                    if amount.search(text)}
+        # Which names have a town or county in each one-degree cell: local reports name places
+        # that lie together, so a reading beside the other names' namesakes is the likelier.
+        self.names_in_cell: dict[tuple[int, int], dict[str, float]] = {}
+        cells_of_name: dict[str, set] = {}
+        for mention, places in zip(mentions, self.places):
+            if mention.key not in cells_of_name:
+                cells_of_name[mention.key] = {_cell(p) for p in places if p.kind in _LOCAL_KINDS}
+        # A name with namesakes everywhere ("Washington") says little about any one cell.
+        for key, cells in cells_of_name.items():
+            for cell in cells:
+                self.names_in_cell.setdefault(cell, {})[key] = 1.0 / len(cells)
+        self.local_names = sum(1 for cells in cells_of_name.values() if cells)
+        self._near_names: dict[tuple, float] = {}
         self.country_totals = _totals(self.country_votes)
         self.admin1_totals = _totals(self.admin1_votes)
+
+    def near_names(self, place: Place, key: str) -> float:
+        """How many of the article's other local names have a namesake within about a degree of ``place``.
+
+        Each name counts by its share of the cells its namesakes lie in, so "Washington", with
+        namesakes everywhere, counts for little; the sum is a share of all the other names.
+        """
+        if place.kind not in _LOCAL_KINDS or self.local_names < 2:
+            return 0.0
+        cell = _cell(place)
+        found = self._near_names.get((cell, key))
+        if found is None:
+            near: dict[str, float] = {}
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    for name, share in self.names_in_cell.get((cell[0] + dr, cell[1] + dc), _NO_NAMES).items():
+                        if share > near.get(name, 0.0):
+                            near[name] = share
+            near.pop(key, None)
+            found = self._near_names[(cell, key)] = sum(near.values()) / (self.local_names - 1)
+        return found
 
     def support(self, votes: dict, totals: dict, key: str, target) -> float:
         """Share of the article's other names that could lie in ``target`` (a country or an area)."""
         return (totals.get(target, 0.0) - votes.get(key, {}).get(target, 0.0)) / self.voters
+
+
+_LOCAL_KINDS = frozenset({CITY, CAPITAL, ADMIN2})
+_NO_NAMES: dict = {}
+
+
+def _cell(place: Place) -> tuple[int, int]:
+    return math.floor(place.latitude), math.floor(place.longitude)
 
 
 def _totals(votes: dict) -> dict:
@@ -175,6 +217,7 @@ def candidate_features(context: _Context, position: int, place: Place, own_name:
         1.0 if context.known_country and place.country_code == context.known_country else 0.0,
         1.0 if place.kind in (ADMIN1, ADMIN2) and _has_namesake_city(place, places) else 0.0,
         1.0 if place.country_code in context.currency_countries and place.kind not in WIDE_KINDS else 0.0,
+        context.near_names(place, mention.key),
     ]
 
 
@@ -193,14 +236,19 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     # for the other names, and the names it was unsure of are read again with them. A local
     # report's "Boone County" is then the one beside its "Florence, Ky.".
     sure = {key: place for key, (_, place, confidence, _) in best_by_key.items()
-            if place is not None and place.kind not in WIDE_KINDS | {ADMIN1} and confidence >= ANCHOR_CONFIDENCE}
+            if place is not None and place.kind not in WIDE_KINDS and confidence >= ANCHOR_CONFIDENCE}
     unsure = {key for key, reading in best_by_key.items() if reading[2] < REREAD_BELOW}
     if sure and unsure:
-        context.anchor_sets = {key: context.anchors + [p for k, p in sure.items() if k != key] for key in unsure}
-        # A sure name now votes for its reading's country and area only, not for all its namesakes'.
+        # Towns and counties only: an area's point says little about where in it a town lies.
+        towns = [(k, p) for k, p in sure.items() if p.kind != ADMIN1]
+        context.anchor_sets = {key: context.anchors + [p for k, p in towns if k != key] for key in unsure}
+        # A sure name now votes for its reading's country and area only, not for all its
+        # namesakes'; a sure state counts as named ("Indiana" beside "Richmond", "Wayne County").
         for key, place in sure.items():
             context.country_votes[key] = {place.country_code: 1.0}
             context.admin1_votes[key] = {(place.country_code, place.admin1_code): 1.0}
+            if place.kind == ADMIN1:
+                context.admin1_named.add((place.country_code, place.admin1_code))
         context.country_totals = _totals(context.country_votes)
         context.admin1_totals = _totals(context.admin1_votes)
         best_by_key.update(_choose(mentions, context, vector, gazetteer, text, only=unsure))
@@ -346,7 +394,7 @@ def _describe(place: Place, count: int, features: dict, mention: Mention, contai
         reasons.append(f"{country} named in the article")
     elif count > 1 and features["country_support"] >= 0.5 and place.kind not in WIDE_KINDS:
         reasons.append(f"most places named lie in {country}")
-    if features["near_anchor"] and count > 1:
+    if (features["near_anchor"] or features["near_names"] >= 0.5) and count > 1:
         reasons.append("near other places named")
     if features["known_country"]:
         reasons.append("in the country you set")

@@ -82,3 +82,15 @@ def test_gazetteer_carries_geonames_own_points_for_countries_and_areas():
     assert distance_km(ontario.latitude, ontario.longitude, 49.25, -84.50) < 1
     japan = gazetteer.by_geonameid(1861060)
     assert distance_km(japan.latitude, japan.longitude, 35.69, 139.75) < 1
+
+
+def test_a_town_is_read_beside_the_namesakes_of_the_other_towns_named():
+    from geo import toponyms
+    from geo.geocode import resolve
+
+    gazetteer = load()
+    # Chatham and Rochester, Illinois, lie beside Springfield, Illinois; no state is named.
+    text = "The Springfield council met with the mayors of Chatham and Rochester on Monday."
+    springfield = next(r for r in resolve(text, toponyms.find(text, gazetteer), gazetteer)
+                       if r.mention.text == "Springfield")
+    assert (springfield.place.country_code, springfield.place.admin1_code) == ("US", "IL")
