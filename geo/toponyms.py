@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, WIDE_KINDS, Gazetteer, normalize
+from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, WIDE_KINDS, Gazetteer, name_prefixes, normalize
 
 MAX_WORDS = 6
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
@@ -102,11 +102,13 @@ class Mention:
 def tokenize(text: str) -> list[tuple[int, int, str]]:
     """Word tokens with offsets; a trailing possessive 's is left out of the word."""
     tokens = []
+    append = tokens.append
     for match in _TOKEN.finditer(text):
-        word, start, end = match.group(), match.start(), match.end()
-        if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
+        start, end = match.span()
+        word = match.group()
+        if word[-1] in "sS" and len(word) > 2 and word[-2] in "'’":
             word, end = word[:-2], end - 2
-        tokens.append((start, end, word))
+        append((start, end, word))
     return tokens
 
 
@@ -189,7 +191,9 @@ def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[floa
     i = 0
     while i < len(tokens):
         word = tokens[i][2]
-        if not _capitalised(word) or keys[i] in NEVER_PLACES and not _long_name_ahead(i, tokens, keys, text, gazetteer):
+        # Most words are lower-case: the plain test first, the "al-Bab" one only for hyphened words.
+        if not word[0].isupper() and ("-" not in word or not _capitalised(word)) \
+                or keys[i] in NEVER_PLACES and not _long_name_ahead(i, tokens, keys, text, gazetteer):
             i += 1
             continue
         found = _state_abbreviation(i, tokens, keys, text, gazetteer) or _longest_name(i, tokens, keys, text, gazetteer)
@@ -224,10 +228,8 @@ def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[floa
 
 # How much weaker than the threshold a recurrence of an accepted name may look and still be kept.
 ECHO_SHARE = 0.6
-# First words of the multi-word names this module adds to the gazetteer's ("Great Britain", "W. Va.").
-_FIRST_WORDS = frozenset(key.split(" ", 1)[0] for key in
-                         list(COUNTRY_NAMES) + list(AP_STATES) + list(AREA_NAMES) + list(CONTINENT_ADJECTIVES)
-                         if " " in key)
+# Leading words of the multi-word names this module adds to the gazetteer's ("Great Britain", "W. Va.").
+_PREFIXES = name_prefixes(list(COUNTRY_NAMES) + list(AP_STATES) + list(AREA_NAMES) + list(CONTINENT_ADJECTIVES))
 _PLACE_BRACKETS = re.compile(r"[A-Z][\w'’-]*\s*\((?:[^()]{0,40},\s*)?$")
 
 
@@ -269,9 +271,35 @@ def _unknown_name(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | Non
     return j, Mention(start, end, text[start:end], " ".join(keys[i:j + 1]), (), None, "unknown name")
 
 
+_AGE_AFTER = re.compile(r",\s*\d{1,2},")
+_NAME_FEATURES_CACHE = 50_000
+
+
+def _name_features(codes: tuple[int, ...], gazetteer: Gazetteer) -> dict:
+    """The features a name's places give, the same wherever the name stands: kept per name."""
+    # Kept on the gazetteer itself: the features hold only for the index the codes point into.
+    cache = vars(gazetteer).setdefault("_recognizer_name_features", {})
+    found = cache.get(codes)
+    if found is None:
+        if len(cache) > _NAME_FEATURES_CACHE:
+            cache.clear()
+        places = [(code & 1, gazetteer.place(code >> 1)) for code in codes]
+        own = [p for is_own, p in places if is_own]
+        found = cache[codes] = {
+            "own_name": float(bool(own)),
+            "log_population": max((math.log10(p.population + 10) for _, p in places), default=0.0) / 7,
+            "has_country": float(any(p.kind in WIDE_KINDS for p in own)),
+            "has_admin1": float(any(p.kind == ADMIN1 for p in own)),
+            "has_admin2": float(any(p.kind == ADMIN2 for p in own)),
+            "has_big_city": float(any(p.population >= 100_000 for p in own)),
+            "has_capital": float(any(p.kind == CAPITAL for p in own)),
+            "candidates": math.log(len(places) or 1) / 5,
+        }
+    return found
+
+
 def _context(i, j, mention, tokens, keys, text, gazetteer) -> dict:
     """Features of one candidate name that its own sentence gives."""
-    places = [(code & 1, gazetteer.place(code >> 1)) for code in mention.codes]
     previous = tokens[i - 1] if i > 0 else None
     following = tokens[j + 1] if j + 1 < len(tokens) else None
     joined_before = previous is not None and bool(_GAP.fullmatch(text[previous[1]:tokens[i][0]]))
@@ -279,18 +307,10 @@ def _context(i, j, mention, tokens, keys, text, gazetteer) -> dict:
     after_text = text[mention.end:mention.end + 8]
     verdict = _judge(i, j, mention, tokens, keys, text, gazetteer, gazetteer.common_words) \
         if mention.cue == "name" else "place"
-    own = [p for is_own, p in places if is_own]
     return {
+        **_name_features(mention.codes, gazetteer),
         "rule_place": float(verdict == "place"), "rule_person": float(verdict == "person"),
         "rule_other": float(verdict == "other"), "multiword": float(j > i),
-        "own_name": float(bool(own)),
-        "log_population": max((math.log10(p.population + 10) for _, p in places), default=0.0) / 7,
-        "has_country": float(any(p.kind in WIDE_KINDS for p in own)),
-        "has_admin1": float(any(p.kind == ADMIN1 for p in own)),
-        "has_admin2": float(any(p.kind == ADMIN2 for p in own)),
-        "has_big_city": float(any(p.population >= 100_000 for p in own)),
-        "has_capital": float(any(p.kind == CAPITAL for p in own)),
-        "candidates": math.log(len(places) or 1) / 5,
         "common_word": float(mention.key in gazetteer.common_words),
         "ordinary_word": float(mention.key in gazetteer.ordinary_words),
         "sentence_initial": float(_sentence_initial(text, mention.start)),
@@ -300,7 +320,7 @@ def _context(i, j, mention, tokens, keys, text, gazetteer) -> dict:
                                 and text[previous[1]:tokens[i][0]].strip() in ("", "the")),
         "after_the": float(previous is not None and keys[i - 1] == "the"),
         "person_verb_after": float(following is not None and keys[j + 1] in _PERSON_VERBS),
-        "age_after": float(bool(re.match(r",\s*\d{1,2},", after_text))),
+        "age_after": float(bool(_AGE_AFTER.match(after_text))),
         "capitalised_before": float(joined_before and _capitalised(previous[2])),
         "capitalised_after": float(joined_after and _capitalised(following[2])),
         "place_suffix_after": float(joined_after and keys[j + 1] in PLACE_SUFFIXES),
@@ -345,13 +365,14 @@ def _long_name_ahead(i, tokens, keys, text, gazetteer) -> bool:
 def _longest_name(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | None:
     """The longest run of words from token ``i`` that the gazetteer (or a demonym) names."""
     last = i
-    # Only a word that opens some longer name is worth joining to the words after it.
-    if keys[i] in gazetteer.first_words or keys[i] in _FIRST_WORDS:
-        while last + 1 < len(tokens) and last - i + 1 < MAX_WORDS and _GAP.fullmatch(
-                text[tokens[last][1]:tokens[last + 1][0]]):
-            last += 1
+    # A run of words is worth joining to the next word only while it opens some longer name.
+    run, prefixes = keys[i], gazetteer.name_prefixes
+    while last + 1 < len(tokens) and last - i + 1 < MAX_WORDS and (run in prefixes or run in _PREFIXES) \
+            and _GAP.fullmatch(text[tokens[last][1]:tokens[last + 1][0]]):
+        last += 1
+        run += " " + keys[last]
     for j in range(last, i - 1, -1):
-        if j > i and not any(ch.isupper() for ch in tokens[j][2]):
+        if j > i and tokens[j][2].lower() == tokens[j][2]:
             continue  # a name ends on a capitalised word ("Bosnia and Herzegovina")
         key = " ".join(keys[i:j + 1])
         start, end = tokens[i][0], tokens[j][1]
