@@ -467,6 +467,12 @@ def lookup(key: str, surface: str, gazetteer: Gazetteer) -> tuple[tuple[int, ...
         if codes:
             return codes, None, "demonym" if key in CONTINENT_ADJECTIVES else "country name"
     codes = gazetteer.postings(key)
+    if not codes:
+        # "Ar-Raqqa": GeoNames often files such names without the Arabic article.  Hyphened
+        # only: "Al Gore" is a man.
+        article, _, rest = key.partition(" ")
+        if rest and article + "-" in _ARTICLES and surface[len(article):len(article) + 1] == "-":
+            codes = gazetteer.postings(rest)
     return (codes, None, "name") if codes else None
 
 

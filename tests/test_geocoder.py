@@ -94,3 +94,14 @@ def test_a_town_is_read_beside_the_namesakes_of_the_other_towns_named():
     springfield = next(r for r in resolve(text, toponyms.find(text, gazetteer), gazetteer)
                        if r.mention.text == "Springfield")
     assert (springfield.place.country_code, springfield.place.admin1_code) == ("US", "IL")
+
+
+def test_a_hyphened_arabic_article_does_not_hide_a_place_and_a_first_name_stays_a_name():
+    from geo import toponyms
+    from geo.geocode import resolve
+
+    gazetteer = load()
+    text = "QSD fighters clashed with IS cells in Ar-Raqqa on Monday. Al Gore spoke in Nashville."
+    found = {r.mention.text: r.place for r in resolve(text, toponyms.find(text, gazetteer), gazetteer)}
+    assert found["Ar-Raqqa"] is not None and found["Ar-Raqqa"].country_code == "SY"
+    assert "Al Gore" not in found and "Gore" not in found
