@@ -278,10 +278,17 @@ def _choose(mentions, context, vector, gazetteer, text, only: set | None = None)
     The place is None for a stray (see ``_stray``).
     """
     best_by_key: dict[str, tuple[float, Place | None, float, str]] = {}
+    # A name's features do not depend on where it stands, save for a container after it: a
+    # recurrence with the same container scores the same, and a tie never displaces the first.
+    read = set()
     for position, mention in enumerate(mentions):
         if not mention.codes or (only is not None and mention.key not in only):
             continue
         container = _container_after(text, position, mentions, gazetteer)
+        reading = (mention.key, mention.codes, container.index if container is not None else None)
+        if reading in read:
+            continue
+        read.add(reading)
         scored = []
         for code, place in _contenders(mention, context.places[position], context, container):
             features = candidate_features(context, position, place, bool(code & 1), container)
