@@ -41,7 +41,6 @@ NON_ACLED = "Non-ACLED"
 HASH_BITS = 20
 _WORD_CACHE_SIZE = 200_000  # words whose character n-gram columns are kept
 _BATCH_ENTRIES = 50_000
-_UNSEEN = object()
 
 # The same token rule and whitespace rule as scikit-learn's CountVectorizer defaults.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -182,7 +181,10 @@ def word_ngrams(text: str, ngram_range: tuple[int, int]) -> list[str]:
     low, high = ngram_range
     ngrams = list(tokens) if low == 1 else []
     for n in range(max(low, 2), min(high, len(tokens)) + 1):
-        ngrams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+        if n == 2:  # the usual case, built without slicing
+            ngrams.extend([first + " " + second for first, second in zip(tokens, tokens[1:])])
+        else:
+            ngrams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
     return ngrams
 
 
@@ -254,17 +256,7 @@ class _Block:
         """Block columns of the text's n-grams, once per occurrence; unknown n-grams dropped."""
         lookup = self.column_of_bucket.get
         if self.kind == "word":
-            # Hashing is most of the cost, and news repeats its words and word pairs: cache by n-gram.
-            columns, cache = [], self._columns_of_word
-            for ngram in word_ngrams(text, self.ngram_range):
-                column = cache.get(ngram, _UNSEEN)
-                if column is _UNSEEN:
-                    if len(cache) > _WORD_CACHE_SIZE:
-                        cache.clear()
-                    column = cache[ngram] = lookup(bucket(ngram))
-                if column is not None:
-                    columns.append(column)
-            return columns
+            return [column for column in self._word_block_columns(text) if column >= 0]
         if self.kind != "char_wb":
             found = (lookup(bucket(ngram)) for ngram in ANALYZERS[self.kind](text, self.ngram_range))
             return [column for column in found if column is not None]
@@ -280,19 +272,49 @@ class _Block:
         return columns
 
 
+    def _word_block_columns(self, text: str) -> list[int]:
+        """The column of each word n-gram of the text, -1 for an n-gram the model does not know.
+
+        Hashing is most of the cost, and news repeats its words and word pairs: columns are
+        kept by n-gram, and looked up in one pass.
+        """
+        ngrams = word_ngrams(text, self.ngram_range)
+        cache = self._columns_of_word
+        columns = list(map(cache.get, ngrams))
+        if None in columns:
+            lookup = self.column_of_bucket.get
+            if len(cache) > _WORD_CACHE_SIZE:
+                cache.clear()
+            for position, column in enumerate(columns):
+                if column is None:
+                    ngram = ngrams[position]
+                    column = cache.get(ngram)
+                    if column is None:
+                        column = cache[ngram] = lookup(bucket(ngram), -1)
+                    columns[position] = column
+        return columns
+
     def column_array(self, text: str) -> np.ndarray:
         """``columns`` as an array; for character n-grams, built from arrays kept per word."""
+        if self.kind == "word":
+            found = np.array(self._word_block_columns(text), dtype=np.int64)
+            return found[found >= 0]
         if self.kind != "char_wb":
             return np.array(self.columns(text), dtype=np.int64)
         cache = self._arrays_of_word
-        parts = []
-        for word in _WHITE_SPACES.sub(" ", text.lower()).split():
-            known = cache.get(word)
-            if known is None:
-                if len(cache) > _WORD_CACHE_SIZE:
-                    cache.clear()
-                known = cache[word] = np.array(self._word_columns(word), dtype=np.int64)
-            parts.append(known)
+        # split() alone cuts at every run of white space, as scikit-learn's squeeze-then-split does.
+        words = text.lower().split()
+        parts = list(map(cache.get, words))
+        missing = [position for position, known in enumerate(parts) if known is None]
+        if missing:
+            if len(cache) > _WORD_CACHE_SIZE:
+                cache.clear()
+            for position in missing:
+                word = words[position]
+                known = cache.get(word)
+                if known is None:
+                    known = cache[word] = np.array(self._word_columns(word), dtype=np.int64)
+                parts[position] = known
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def _word_columns(self, word: str) -> tuple[int, ...]:

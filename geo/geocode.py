@@ -106,8 +106,14 @@ class _Context:
 
     def __init__(self, text: str, mentions: list[Mention], gazetteer: Gazetteer, known_country: str | None):
         self.text, self.mentions, self.gazetteer, self.known_country = text, mentions, gazetteer, known_country
-        self.places = [[gazetteer.place(code >> 1) for code in m.codes] for m in mentions]
-        self.largest = [max((p.population for p in places), default=0) or 1 for places in self.places]
+        # A name recurs: its places and their largest population are looked up once.
+        by_codes: dict[tuple, tuple[list[Place], int]] = {}
+        for m in mentions:
+            if m.codes not in by_codes:
+                places = [gazetteer.place(code >> 1) for code in m.codes]
+                by_codes[m.codes] = (places, max((p.population for p in places), default=0) or 1)
+        self.places = [by_codes[m.codes][0] for m in mentions]
+        self.largest = [by_codes[m.codes][1] for m in mentions]
         self.country_votes: dict[str, dict[str, float]] = {}  # key -> country -> share
         self.admin1_votes: dict[str, dict[tuple, float]] = {}
         self.countries_named, self.admin1_named = set(), set()
