@@ -251,6 +251,7 @@ class _Block:
     idf: np.ndarray  # by column within the block
     _columns_of_word: dict = field(default_factory=dict)  # a word's columns (char_wb), an n-gram's column (word)
     _arrays_of_word: dict = field(default_factory=dict)  # a word's columns as an array (char_wb)
+    _column_of_ngram: dict = field(default_factory=dict)  # a character n-gram's column, -1 if unknown
 
     def columns(self, text: str) -> list[int]:
         """Block columns of the text's n-grams, once per occurrence; unknown n-grams dropped."""
@@ -318,9 +319,19 @@ class _Block:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def _word_columns(self, word: str) -> tuple[int, ...]:
-        lookup = self.column_of_bucket.get
-        found = (lookup(bucket(ngram)) for ngram in _word_char_ngrams(word, *self.ngram_range))
-        return tuple(column for column in found if column is not None)
+        # New words are made of old n-grams ("ing", " th"): an n-gram's column is kept, not re-hashed.
+        cache = self._column_of_ngram
+        ngrams = _word_char_ngrams(word, *self.ngram_range)
+        found = list(map(cache.get, ngrams))
+        if None in found:
+            if len(cache) > _WORD_CACHE_SIZE:
+                cache.clear()
+            lookup = self.column_of_bucket.get
+            for position, column in enumerate(found):
+                if column is None:
+                    ngram = ngrams[position]
+                    found[position] = cache[ngram] = lookup(bucket(ngram), -1)
+        return tuple(column for column in found if column >= 0)
 
 
 class EventModel:
