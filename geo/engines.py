@@ -12,9 +12,10 @@ from geo.errors import ConfigurationError
 from geo.pipeline import process_chunk
 
 ENGINES = ("local", "dask")
-# Articles per Dask task: enough that the scheduler's few milliseconds per task are
-# small beside the pipeline's work, few enough that progress stays smooth.
-DASK_CHUNK = 64
+# Articles per Dask task: enough that the scheduler's and the transfers' share per task is
+# small beside the pipeline's work (128 ingested 5-8% faster than 64 on 2 workers), few
+# enough that progress stays smooth.
+DASK_CHUNK = 128
 
 
 class LocalEngine:
