@@ -56,7 +56,7 @@ def evaluate(documents: list[dict], gazetteer, gold_spans: bool, misses: collect
              kind_key: str) -> dict:
     """Score one corpus; fills ``misses`` with the gold kinds we got wrong."""
     true_positive = predicted = gold_total = 0
-    errors, baseline_errors, exact, with_id, covered = [], [], 0, 0, 0
+    errors, baseline_errors, exact, with_id, covered, within_with_id = [], [], 0, 0, 0, 0
     seconds = 0.0
     for document in documents:
         text = document["text"]
@@ -90,6 +90,7 @@ def evaluate(documents: list[dict], gazetteer, gold_spans: bool, misses: collect
             if g.get("geonameid"):
                 with_id += 1
                 exact += int(match.place is not None and match.place.geonameid == g["geonameid"])
+                within_with_id += int(error <= 161)
             if gold_spans and any(
                     distance_km(p.latitude, p.longitude, g["lat"], g["lon"]) <= 161
                     for p in (gazetteer.place(c >> 1) for c in match.mention.codes)):
@@ -109,6 +110,8 @@ def evaluate(documents: list[dict], gazetteer, gold_spans: bool, misses: collect
         "mean_km": round(sum(errors) / len(errors), 1) if errors else None,
         "auc": round(auc(errors), 4) if len(errors) > 1 else None,
         "exact_id": round(exact / with_id, 4) if with_id else None,
+        # Over the toponyms GeoNames has (the ones with an id), as Mordecai 3 and CamCoder score.
+        "acc161_with_id": round(within_with_id / with_id, 4) if with_id else None,
         "docs_per_s": round(len(documents) / seconds, 1) if seconds else None,
         "baseline_acc161": round(sum(e <= 161 for e in baseline_errors) / len(baseline_errors), 4)
         if baseline_errors else None,
