@@ -118,6 +118,7 @@ class _Context:
         self.admin1_votes: dict[str, dict[tuple, float]] = {}
         self.countries_named, self.admin1_named = set(), set()
         self.anchors: list[Place] = []
+        anchored: set[int] = set()
         self.anchor_sets: dict[str, list[Place]] = {}  # per name, for a second reading
         for mention, places in zip(mentions, self.places):
             if mention.country_code:
@@ -127,7 +128,8 @@ class _Context:
             if len(places) == 1:
                 if places[0].kind == ADMIN1:
                     self.admin1_named.add((places[0].country_code, places[0].admin1_code))
-                if places[0].kind not in WIDE_KINDS:
+                if places[0].kind not in WIDE_KINDS and places[0].index not in anchored:
+                    anchored.add(places[0].index)  # once: a name may recur thousands of times
                     self.anchors.append(places[0])
             if places and mention.key not in self.country_votes:
                 countries = {p.country_code for p in places}
