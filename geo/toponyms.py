@@ -371,13 +371,15 @@ def _longest_name(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | Non
             and _GAP.fullmatch(text[tokens[last][1]:tokens[last + 1][0]]):
         last += 1
         run += " " + keys[last]
+    # "al-Zawiya" after "Jabal" is the end of a longer name, not a name of its own.
+    inside_name = i > 0 and tokens[i - 1][2][:1].isupper() and bool(_GAP.fullmatch(text[tokens[i - 1][1]:tokens[i][0]]))
     for j in range(last, i - 1, -1):
         if j > i and tokens[j][2].lower() == tokens[j][2]:
             continue  # a name ends on a capitalised word ("Bosnia and Herzegovina")
         key = " ".join(keys[i:j + 1])
         start, end = tokens[i][0], tokens[j][1]
         surface = text[start:end]
-        found = lookup(key, surface, gazetteer)
+        found = lookup(key, surface, gazetteer, strip_article=not inside_name)
         if found is not None:
             codes, country, cue = found
             return j, Mention(start, end, surface, key, codes, country, cue)
@@ -440,7 +442,8 @@ def _judge(i, j, mention, tokens, keys, text, gazetteer, common) -> str:
     return "place"
 
 
-def lookup(key: str, surface: str, gazetteer: Gazetteer) -> tuple[tuple[int, ...], str | None, str] | None:
+def lookup(key: str, surface: str, gazetteer: Gazetteer,
+           strip_article: bool = True) -> tuple[tuple[int, ...], str | None, str] | None:
     """What a name can mean: ``(postings, country code or None, cue)``, or None when nothing.
 
     Country names the gazetteer files elsewhere and demonyms come first ("German" is a
@@ -471,7 +474,7 @@ def lookup(key: str, surface: str, gazetteer: Gazetteer) -> tuple[tuple[int, ...
         # "Ar-Raqqa": GeoNames often files such names without the Arabic article.  Hyphened
         # only: "Al Gore" is a man.
         article, _, rest = key.partition(" ")
-        if rest and article + "-" in _ARTICLES and surface[len(article):len(article) + 1] == "-":
+        if strip_article and rest and article + "-" in _ARTICLES and surface[len(article):len(article) + 1] == "-":
             codes = gazetteer.postings(rest)
     return (codes, None, "name") if codes else None
 

@@ -105,3 +105,7 @@ def test_a_hyphened_arabic_article_does_not_hide_a_place_and_a_first_name_stays_
     found = {r.mention.text: r.place for r in resolve(text, toponyms.find(text, gazetteer), gazetteer)}
     assert found["Ar-Raqqa"] is not None and found["Ar-Raqqa"].country_code == "SY"
     assert "Al Gore" not in found and "Gore" not in found
+    # The end of a longer name is not a name of its own: not Zawiya, Libya, in a Syrian report.
+    text = "Opposition factions destroyed a bulldozer on the Jabal al-Zawiya front in the countryside of Idleb."
+    found = {r.mention.text: r.place for r in resolve(text, toponyms.find(text, gazetteer), gazetteer)}
+    assert all(place is None or place.country_code == "SY" for place in found.values())
