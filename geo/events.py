@@ -184,6 +184,14 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved]):
         return (inside[0], 3) if inside else (None, 3)
 
     located = [r for r in located if not _RESIDENCE.search(text[max(unit.start, r.mention.start - 30):r.mention.start])]
+    # A country's name that qualifies a noun ("US dollar", "UAE ship") names a thing or an actor,
+    # not where the event was: a protest over the dollar is not in the US.  A demonym ("Lebanese
+    # protesters") more often is the event's own country, and stays a rough place.
+    qualifiers = [r for r in located if _qualifies(text, unit, r)]
+    if qualifiers and len(qualifiers) == len(located):
+        unplaced = [r for r in inside if r.place is None]
+        return (unplaced[0], 3) if unplaced else (None, 3)
+    located = [r for r in located if r not in qualifiers]
     if not located:
         return None, 3
 
@@ -203,6 +211,17 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved]):
     else:
         precision = 1
     return best, precision
+
+
+_QUALIFIED_NOUN = re.compile(r"[ -][a-z]")
+
+
+def _qualifies(text: str, unit: Passage, r: Resolved) -> bool:
+    """A country's name used as a qualifier of the noun after it, not after a locative."""
+    if r.place.kind not in WIDE_KINDS or r.mention.cue == "demonym":
+        return False
+    before = text[max(unit.start, r.mention.start - 40):r.mention.start]
+    return not _LOCATIVE.search(before) and bool(_QUALIFIED_NOUN.match(text, r.mention.end))
 
 
 def _actors(text: str, event_type: str, country: str | None, resolved: list[Resolved]) -> tuple[str | None, str | None]:

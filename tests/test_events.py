@@ -78,3 +78,16 @@ def test_wounded_and_cumulative_figures_are_not_deaths():
     assert fatalities("Several policemen were lightly wounded and two people were arrested.") is None
     toll = fatalities("the regime has killed an estimated 2,700 people during a crackdown")
     assert toll.background and toll.value == 0
+
+
+def test_a_country_that_qualifies_a_noun_is_not_the_event_place():
+    from geo.articles import Article
+    from geo.pipeline import process_article
+
+    text = ("On 30 April 2020, protesters demonstrating against the high US dollar exchange rate "
+            "and dire living conditions blocked a road in Jdita in both directions.")
+    events = process_article(Article("jdita", "", text, "2020-04-30")).events
+    assert events, "the protest is still an event"
+    # Not a point in the United States: the place stays named and flagged, without a point.
+    assert all(e.country != "United States" for e in events)
+    assert any(e.location == "Jdita" and e.place_status == "unresolved" for e in events)
