@@ -293,7 +293,8 @@ def _choose(mentions, context, vector, gazetteer, text, only: set | None = None)
         if not mention.codes or (only is not None and mention.key not in only):
             continue
         container = _container_after(text, position, mentions, gazetteer)
-        reading = (mention.key, mention.codes, container.index if container is not None else None)
+        host = _host_country(text, position, mentions, context)
+        reading = (mention.key, mention.codes, container.index if container is not None else None, host)
         if reading in read:
             continue
         read.add(reading)
@@ -304,7 +305,7 @@ def _choose(mentions, context, vector, gazetteer, text, only: set | None = None)
         scored.sort(key=lambda item: -item[0])
         top_score, top_place, features = scored[0]
         previous = best_by_key.get(mention.key)
-        if _stray(top_place, mention, context):
+        if _stray(top_place, mention, context) or _outside_host(top_place, host, context.places[position]):
             if previous is None:
                 best_by_key[mention.key] = (float("-inf"), None, 0.0, "")
             continue
@@ -365,6 +366,36 @@ def _stray(place: Place, mention: Mention, context: _Context) -> bool:
     support = context.country_totals.get(place.country_code, 0.0) - own.get(place.country_code, 0.0)
     lead = context.country_totals[leader] - own.get(leader, 0.0)
     return leader != place.country_code and support == 0.0 and lead >= STRAY_LEAD * context.voters
+
+
+# How a text says that a place lies in the next one named: in brackets ("Kompa (Karimama,
+# Alibori)", "Soka (Sinende, Borgou)") or through a place noun ("Thor village, Thies",
+# "Williamsville neighbourhood of Abidjan").  A bare comma joins lists of places as often.
+_HOST_BRACKET = re.compile(r"\s*\((?:[^()]{0,40},\s*)?")
+_HOST_NOUN = re.compile(r"\s+(?:village|town|city|neighbou?rhood|quarter|area|district|sub-?district|subdivision|"
+                        r"camp|locality|commune|municipality|township)\b,?\s+(?:of\s+)?(?:the\s+)?")
+
+
+def _host_country(text: str, position: int, mentions: list[Mention], context: _Context) -> str | None:
+    """The one country of the place a mention is said to lie in, when that place is named right after it."""
+    if position + 1 >= len(mentions):
+        return None
+    mention, following = mentions[position], mentions[position + 1]
+    gap = text[mention.end:following.start]
+    if following.cue == "demonym" or not (_HOST_BRACKET.fullmatch(gap) or _HOST_NOUN.fullmatch(gap)):
+        return None
+    countries = {place.country_code for place in context.places[position + 1]}
+    return countries.pop() if len(countries) == 1 else None
+
+
+def _outside_host(place: Place, host: str | None, places: list[Place]) -> bool:
+    """A reading abroad for a name said to lie in a place of one country, where it has no namesake.
+
+    "Thor village, Thies subdivision" is not Thor in Austria: the name is left unresolved and
+    placed at the host instead, rather than on another continent.
+    """
+    return (host is not None and place.kind not in WIDE_KINDS and place.country_code != host
+            and not any(p.country_code == host for p in places))
 
 
 def _contenders(mention: Mention, places: list[Place], context: _Context, container: Place | None):

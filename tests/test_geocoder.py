@@ -109,3 +109,18 @@ def test_a_hyphened_arabic_article_does_not_hide_a_place_and_a_first_name_stays_
     text = "Opposition factions destroyed a bulldozer on the Jabal al-Zawiya front in the countryside of Idleb."
     found = {r.mention.text: r.place for r in resolve(text, toponyms.find(text, gazetteer), gazetteer)}
     assert all(place is None or place.country_code == "SY" for place in found.values())
+
+
+@pytest.mark.parametrize("text, name, country", [
+    ("Villagers demonstrated in Thor village, Thies subdivision (Keur Moussa, Thies) on Friday.", "Thor", "SN"),
+    ("An armed group was seen moving in Kompa (Karimama, Alibori).", "Kompa", "BJ"),
+    ("Police beat a young man to death in Williamsville neighbourhood of Abidjan city.", "Williamsville", "CI"),
+])
+def test_a_place_said_to_lie_in_another_is_not_put_on_another_continent(text, name, country):
+    from geo import toponyms
+    from geo.geocode import resolve
+
+    gazetteer = load()
+    found = next(r for r in resolve(text, toponyms.find(text, gazetteer), gazetteer) if r.mention.text == name)
+    # No namesake lies in the host's country: placed roughly at the host, and flagged so.
+    assert found.place.country_code == country and found.status == "approximate"
