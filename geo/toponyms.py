@@ -206,6 +206,12 @@ def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[floa
                 i += 1
             continue
         j, mention = found
+        if j == i and _longer_unknown_name(i, tokens, keys, text, mention, gazetteer):
+            unknown = _unknown_name(i, tokens, keys, text, gazetteer, first_known=True)
+            if unknown is not None and unknown[0] > i:
+                spans.append((i, unknown[0], unknown[1], {}))
+                i = unknown[0] + 1
+                continue
         spans.append((i, j, mention, _context(i, j, mention, tokens, keys, text, gazetteer)))
         i = j + 1
     # One sense per discourse: what the other occurrences of a name say counts for each of them.
@@ -245,13 +251,31 @@ _PLACE_NOUNS = frozenset("village town city district province region area commun
                          "neighbourhood neighborhood locality county governorate suburb camp".split())
 
 
-def _unknown_name(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | None:
+def _longer_unknown_name(i, tokens, keys, text, mention: Mention, gazetteer: Gazetteer) -> bool:
+    """A known word that opens a longer capitalised name the gazetteer lacks: "Abu" of "in Abu Salim".
+
+    Only for a word that is no large place's own name ("in Damascus Sunday" keeps Damascus), and
+    only where the sentence says a place follows (see ``_unknown_name``): the whole name is then
+    kept as one unknown name, placed by the areas around it, not as a village in India.
+    """
+    if i + 1 >= len(tokens) or text[tokens[i][1]:tokens[i + 1][0]] != " ":
+        return False
+    following = tokens[i + 1][2]
+    if not following[:1].isupper() or keys[i + 1] in NEVER_PLACES or keys[i + 1] in PLACE_SUFFIXES \
+            or keys[i + 1] in _ORGANISATION_WORDS or following.isupper():
+        return False
+    return mention.cue == "name" and not _is_notable(mention, gazetteer)
+
+
+def _unknown_name(i, tokens, keys, text, gazetteer, first_known: bool = False) -> tuple[int, Mention] | None:
     """A name the gazetteer lacks where the sentence says it is a place ("in Ruramba", "village of X").
 
     It is kept, unresolved, so that an event there is not lost; the resolver may still
     place it by spelling or by the areas named around it.
     """
-    if i == 0 or keys[i] in gazetteer.ordinary_words or keys[i] in NEVER_PLACES or keys[i] in TITLES:
+    # A first word the gazetteer knows ("Abu" of "Abu Salim") may be an English word as well.
+    if i == 0 or (keys[i] in gazetteer.ordinary_words and not first_known) or keys[i] in NEVER_PLACES \
+            or keys[i] in TITLES:
         return None
     if len(keys[i]) < 3 or tokens[i][2].isupper() or text[tokens[i - 1][1]:tokens[i][0]] != " ":
         return None

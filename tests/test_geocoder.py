@@ -124,3 +124,16 @@ def test_a_place_said_to_lie_in_another_is_not_put_on_another_continent(text, na
     found = next(r for r in resolve(text, toponyms.find(text, gazetteer), gazetteer) if r.mention.text == name)
     # No namesake lies in the host's country: placed roughly at the host, and flagged so.
     assert found.place.country_code == country and found.status == "approximate"
+
+
+def test_a_known_word_that_opens_a_longer_unknown_name_is_not_a_place_of_its_own():
+    from geo import toponyms
+    from geo.geocode import resolve
+
+    gazetteer = load()
+    text = "Heavy artillery fire was reported in Abu Salim (Tripoli). Troops entered Damascus Sunday."
+    found = {r.mention.text: r for r in resolve(text, toponyms.find(text, gazetteer), gazetteer)}
+    # "Abu" alone is a town in India; the name is "Abu Salim", placed roughly at Tripoli.
+    assert "Abu" not in found and found["Abu Salim"].status == "approximate"
+    assert found["Abu Salim"].place.country_code == found["Tripoli"].place.country_code
+    assert found["Damascus"].place.country_code == "SY"  # a large place's own name stays whole
