@@ -261,7 +261,7 @@ def _longer_unknown_name(i, tokens, keys, text, mention: Mention, gazetteer: Gaz
     if i + 1 >= len(tokens) or text[tokens[i][1]:tokens[i + 1][0]] != " ":
         return False
     following = tokens[i + 1][2]
-    if not following[:1].isupper() or keys[i + 1] in NEVER_PLACES or keys[i + 1] in PLACE_SUFFIXES \
+    if not _capitalised(following) or keys[i + 1] in NEVER_PLACES or keys[i + 1] in PLACE_SUFFIXES \
             or keys[i + 1] in _ORGANISATION_WORDS or following.isupper():
         return False
     return mention.cue == "name" and not _is_notable(mention, gazetteer)
