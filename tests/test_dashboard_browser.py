@@ -385,6 +385,7 @@ def test_articles_added_from_the_browser_join_the_store_and_paths_cannot_escape(
             assert not db.exists() or "7 people" not in db.read_bytes().decode("latin-1")
             # A folder inside, and a zip of articles: both join the store and the map.
             folder.fill("inside")
+            page.locator("[data-testid=stStatusWidgetRunningIcon]").wait_for(state="hidden")
             sidebar.locator("input[type=file]").set_input_files(str(archive))
             sidebar.get_by_text("batch.zip").wait_for()
             submit.click()
