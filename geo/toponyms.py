@@ -271,7 +271,7 @@ def _unknown_name(i, tokens, keys, text, gazetteer, first_known: bool = False) -
     """A name the gazetteer lacks where the sentence says it is a place ("in Ruramba", "village of X").
 
     It is kept, unresolved, so that an event there is not lost; the resolver may still
-    place it by spelling or by the areas named around it.
+    place it roughly by the areas named around it.
     """
     # A first word the gazetteer knows ("Abu" of "Abu Salim") may be an English word as well.
     if i == 0 or (keys[i] in gazetteer.ordinary_words and not first_known) or keys[i] in NEVER_PLACES \
