@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from operator import mul
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -301,7 +302,7 @@ def _choose(mentions, context, vector, gazetteer, text, only: set | None = None)
         scored = []
         for code, place in _contenders(mention, context.places[position], context, container):
             features = candidate_features(context, position, place, bool(code & 1), container)
-            scored.append((sum(w * f for w, f in zip(vector, features)), place, features))
+            scored.append((sum(map(mul, vector, features)), place, features))
         scored.sort(key=lambda item: -item[0])
         top_score, top_place, features = scored[0]
         previous = best_by_key.get(mention.key)

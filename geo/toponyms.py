@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from operator import mul
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -174,7 +175,7 @@ def find(text: str, gazetteer: Gazetteer, model: tuple | None = None) -> list[Me
         if not mention.codes or _in_place_brackets(text, mention):
             scored.append((mention, 1.0))  # kept by rule: a locative before it, or brackets after a place
             continue
-        score = bias + sum(w * f for w, f in zip(weights, features))
+        score = bias + sum(map(mul, weights, features))
         scored.append((mention, 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))))
     # One sense per discourse: a name taken for a place once is a place wherever it recurs, even
     # where its own context is weak (a title-case headline).
