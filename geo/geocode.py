@@ -52,9 +52,10 @@ ANCHOR_CONFIDENCE = 0.5
 REREAD_BELOW = 0.8
 # Amounts in a currency only one country uses tell where a local report is from: "$765,000"
 # (no "C$", "A$", "HK$" before it) in a town council story.  Prices abroad are rare in local news.
+# "Rs" is left out: Pakistan, Nepal and Sri Lanka write their rupees so too.
 _CURRENCIES = {"US": ("US dollars", re.compile(r"(?<![A-Za-z])\$\s?\d")),
-               "GB": ("pounds sterling", re.compile(r"£\s?\d")),
-               "IN": ("rupees", re.compile(r"₹\s?\d|\bRs\.?\s?\d"))}
+               "GB": ("pounds sterling", re.compile(r"(?<![A-Za-z])£\s?\d")),
+               "IN": ("rupees", re.compile(r"₹\s?\d"))}
 
 
 @dataclass(frozen=True, slots=True)
