@@ -91,3 +91,19 @@ def test_a_country_that_qualifies_a_noun_is_not_the_event_place():
     # Not a point in the United States: the place stays named and flagged, without a point.
     assert all(e.country != "United States" for e in events)
     assert any(e.location == "Jdita" and e.place_status == "unresolved" for e in events)
+
+
+@pytest.mark.parametrize("text, sub_type", [
+    ("On 3 May 2020, a suicide bomber blew himself up at an army checkpoint in Kabul, killing 4 soldiers.",
+     "Suicide bomb"),
+    ("On 5 May 2020, government forces regained control of Saraqib after heavy fighting with rebels.",
+     "Government regains territory"),
+    ("On 6 May 2020, Al Shabaab militants captured the town of Bulo Burde after clashes with government troops.",
+     "Non-state actor overtakes territory"),
+])
+def test_rare_sub_types_said_in_the_codebooks_words_are_coded(text, sub_type):
+    from geo.articles import Article
+    from geo.pipeline import process_article
+
+    events = process_article(Article("rare", "", text, "2020-05-08")).events
+    assert [e.sub_event_type for e in events] == [sub_type]
