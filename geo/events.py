@@ -159,7 +159,16 @@ def _coded(text: str, prediction):
             and not _CROWD.search(text)):
         prediction = replace(prediction, event_type="Battles", sub_event_type="Armed clash",
                              confidence=max(prediction.confidence, MIN_CONFIDENCE))
+    # A bomb defused or a missile shot down is no explosion: ACLED codes it as disrupted weapons use.
+    if prediction.event_type == "Explosions/Remote violence" and _DISRUPTED.search(text) \
+            and not _WENT_OFF.search(text):
+        prediction = replace(prediction, event_type="Strategic developments", sub_event_type="Disrupted weapons use")
     return _refined(text, prediction)
+
+
+_DISRUPTED = re.compile(r"\b(?:defus\w*|dismantl\w*|disarm\w*|intercept\w*|shot down|neutrali[sz]\w*|"
+                        r"bomb disposal|safely detonated|controlled (?:explosion|detonation))\b", re.I)
+_WENT_OFF = re.compile(r"\b(?:explod\w*|went off|killed|killing|wounded|wounding|injur\w*|dead|died)\b", re.I)
 
 
 # ACLED's rarer sub-types, from the codebook's definitions: a few examples each in any training

@@ -100,6 +100,10 @@ def test_a_country_that_qualifies_a_noun_is_not_the_event_place():
      "Government regains territory"),
     ("On 6 May 2020, Al Shabaab militants captured the town of Bulo Burde after clashes with government troops.",
      "Non-state actor overtakes territory"),
+    ("On 4 May 2020, security forces defused an IED planted on the road between Kandahar and Spin Boldak.",
+     "Disrupted weapons use"),
+    ("On 4 May 2020, an IED exploded on the road between Kandahar and Spin Boldak, killing 2 soldiers; a second "
+     "one was defused.", "Remote explosive/landmine/IED"),
 ])
 def test_rare_sub_types_said_in_the_codebooks_words_are_coded(text, sub_type):
     from geo.articles import Article
