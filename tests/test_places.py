@@ -1,6 +1,7 @@
 """Place mentions of the seed article, through the real command line."""
 
 import csv
+import json
 import io
 import subprocess
 import sys
@@ -64,3 +65,23 @@ def test_offsets_point_at_the_text(seed_places):
 def test_every_mention_has_a_reason_and_confidence(seed_places):
     for row in seed_places:
         assert row["reason"] and 0 <= float(row["confidence"]) <= 1
+
+
+def test_the_recognizer_training_script_runs_on_a_corpus_with_names_the_gazetteer_lacks(tmp_path):
+    from tools import train_recognizer
+
+    lgl = ROOT.parent / "shared" / "bench" / "geoparse" / "lgl.jsonl"
+    if not lgl.exists():
+        pytest.skip(f"{lgl} is missing: clone newsmap beside ../shared to run this")
+    lines = lgl.read_text(encoding="utf-8").split("\n")[:40]
+    # A name kept by rule, with no gazetteer entry and so no features, among real articles.
+    unknown = {"id": "unknown", "text": "Militants attacked a checkpoint in Qwertabad on Monday.",
+               "toponyms": [{"start": 35, "end": 44, "text": "Qwertabad", "lat": 0.0, "lon": 0.0}]}
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("\n".join(lines[:20]) + "\n", encoding="utf-8")
+    second.write_text("\n".join([*lines[20:], json.dumps(unknown)]) + "\n", encoding="utf-8")
+    out = tmp_path / "weights.json"
+    assert train_recognizer.main([str(first), str(second), "--out", str(out)]) == 0
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert list(written["weights"]) == list(train_recognizer.RECOGNIZER_FEATURES)
+    assert 0.0 < written["threshold"] < 1.0
