@@ -2,7 +2,7 @@
 
 The weights are fitted by ``tools/train_event_model.py`` (scikit-learn, on the ACLED notes and
 CASE 2021 snippets of ``shared/bench/events``) and shipped in ``data/event_model.npz``. This module
-re-implements the same features in plain Python and numpy, so classifying needs neither
+re-implements the same features in plain Python, numpy and scipy, so classifying needs neither
 scikit-learn nor the training texts: n-grams are hashed with CRC-32, and the file holds only
 bucket numbers, idf values and weights.
 
@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from geo.errors import EventModelError
 from geo.table import SUB_EVENT_TYPES
@@ -40,7 +41,6 @@ DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "event_model.n
 NON_ACLED = "Non-ACLED"
 HASH_BITS = 20
 _WORD_CACHE_SIZE = 200_000  # words whose character n-gram columns are kept
-_BATCH_ENTRIES = 50_000
 
 # The same token rule and whitespace rule as scikit-learn's CountVectorizer defaults.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -350,8 +350,10 @@ class EventModel:
                 arrays[f"{spec['name']}_idf"].astype(np.float64)))
             offset += len(buckets)
         self.n_features = offset
-        # Float16 on disk to keep the file small; float32 in memory for fast sums.
-        self.weights = {style: arrays[f"weights_{style}"].astype(np.float32) for style in ("note", "news")}
+        # Float16 on disk to keep the file small; float32 in memory for fast sums. Row-major: a text's
+        # features pick rows, and a sparse product reads the matrix flat (a column-major one is copied).
+        self.weights = {style: np.ascontiguousarray(arrays[f"weights_{style}"], dtype=np.float32)
+                        for style in ("note", "news")}
         self.intercepts = {style: arrays[f"intercept_{style}"].astype(np.float64) for style in ("note", "news")}
         # Non-ACLED is learnt as CASE's five non-event classes, and reported as one.
         self.outputs = [NON_ACLED if label.startswith(NON_ACLED) else label for label in self.labels]
@@ -382,46 +384,44 @@ class EventModel:
 
     def scores_many(self, texts: list[str]) -> np.ndarray:
         """Scores of many texts: the same as ``scores`` row by row, with the arithmetic batched."""
-        rows, columns, values = self._features_many(texts)
         note = np.array([is_note_style(text) for text in texts], dtype=bool)
         result = np.zeros((len(texts), len(self.labels)))
         for style, is_style in (("note", note), ("news", ~note)):
-            mine = is_style[rows]
-            result[is_style] += self.intercepts[style]
-            style_rows, style_columns, style_values = rows[mine], columns[mine], values[mine]
-            # In slices, so the (entries x labels) products stay a few megabytes.
-            for start in range(0, len(style_rows), _BATCH_ENTRIES):
-                part = slice(start, start + _BATCH_ENTRIES)
-                products = style_values[part, None] * self.weights[style][style_columns[part]]
-                runs = np.flatnonzero(np.diff(style_rows[part], prepend=-1))
-                result[style_rows[part][runs]] += np.add.reduceat(products, runs, axis=0)
+            mine = np.flatnonzero(is_style)
+            if not len(mine):
+                continue
+            group = [texts[i] for i in mine] if len(mine) < len(texts) else texts
+            scores = np.zeros((len(group), len(self.labels)), dtype=np.float32)
+            weights = self.weights[style]
+            for block, features in zip(self.blocks, self._block_features(group)):
+                if features is not None:
+                    # A sparse product: each entry adds its weight row once, with no (entries x labels) array.
+                    scores += features @ weights[block.offset:block.offset + len(block.idf)]
+            result[mine] = scores + self.intercepts[style]
         return result
 
-    def _features_many(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Row, column and value of every non-zero feature of the texts, sorted by row."""
-        rows, columns, values = [], [], []
+    def _block_features(self, texts: list[str]) -> list[sparse.csr_matrix | None]:
+        """Each block's TF-IDF rows of the texts, as sparse matrices (None for a block no text reaches)."""
+        matrices = []
         numbers = np.arange(len(texts))
         for block in self.blocks:
             found = [block.column_array(text) for text in texts]
             lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(texts))
             if not lengths.any():
+                matrices.append(None)
                 continue
-            # One key per (text, column); counting the keys gives each text's term counts.
+            # One key per (text, column); counting the keys gives each text's term counts, sorted by text.
             width = len(block.idf)
             keys, counts = np.unique(np.repeat(numbers, lengths) * width + np.concatenate(found), return_counts=True)
-            block_rows, block_columns = np.divmod(keys, width)
-            tfidf = (1.0 + np.log(counts)) * block.idf[block_columns]
-            norms = np.sqrt(np.bincount(block_rows, tfidf * tfidf, minlength=len(texts)))
-            rows.append(block_rows)
-            columns.append(block_columns + block.offset)
-            values.append(tfidf * (block.weight / norms[block_rows]))
-        if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        # Float32 like the weights: a float64 value would make every product float64, twice the memory traffic.
-        rows, columns = np.concatenate(rows), np.concatenate(columns)
-        values = np.concatenate(values).astype(np.float32)
-        order = np.argsort(rows, kind="stable")
-        return rows[order], columns[order], values[order]
+            rows, columns = np.divmod(keys, width)
+            tfidf = (1.0 + np.log(counts)) * block.idf[columns]
+            norms = np.sqrt(np.bincount(rows, tfidf * tfidf, minlength=len(texts)))
+            # Float32 like the weights: the product stays in single precision, as in ``scores``.
+            values = (tfidf * (block.weight / norms[rows])).astype(np.float32)
+            starts = np.zeros(len(texts) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows, minlength=len(texts)), out=starts[1:])
+            matrices.append(sparse.csr_matrix((values, columns, starts), shape=(len(texts), width)))
+        return matrices
 
     def predict(self, scores: np.ndarray) -> Prediction:
         """The prediction for one row of scores."""

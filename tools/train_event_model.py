@@ -2,6 +2,7 @@
 
     python tools/train_event_model.py                # cross-validate, fit on all, write the model
     python tools/train_event_model.py --skip-cv      # fit and write only: no figures, no calibration
+    python tools/train_event_model.py --learning-curve   # figures when trained on shares of the data
 
 Trains on both development corpora of ``shared/bench/events`` (ACLED notes and CASE 2021
 snippets). Labels are ACLED's 25 sub-event types plus CASE's five non-event classes, which the
@@ -305,6 +306,45 @@ def cross_validated_scores(records: Records, config: Config, folds: int, seed: i
     return classes, scores
 
 
+def learning_curve(records: Records, config: Config, folds: int, shares=(0.125, 0.25, 0.5, 0.75, 1.0)):
+    """Cross-validated figures per corpus when each fold trains on only a share of its training records.
+
+    The held-out folds stay whole, so the rows differ only in how much was learnt from: how the
+    figures still rise at the full share tells how far more labelled data would carry them.
+    """
+    classes = sorted(set(records.labels))
+    gold = np.array([output_label(label) for label in records.labels])
+    rows = []
+    for share in shares:
+        sampler = np.random.default_rng(0)
+        scores = np.zeros((len(records.texts), len(classes)))
+        trained = []
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
+        for train, test in splitter.split(records.texts, strata(records, folds)):
+            if share < 1:
+                train = np.sort(sampler.choice(train, int(len(train) * share), replace=False))
+            trained.append(len(train))
+            model = fit_model([records.texts[i] for i in train], records.labels[train], config)
+            held_out = decision_scores(model, [records.texts[i] for i in test])
+            scores[np.ix_(test, [classes.index(label) for label in model.labels])] = held_out
+        predicted = np.array([output_label(classes[i]) for i in scores.argmax(axis=1)])
+        figures = {corpus: corpus_figures(gold[records.sources == corpus], predicted[records.sources == corpus])
+                   for corpus in sorted(set(records.sources))}
+        rows.append((share, int(np.mean(trained)), figures))
+    return rows
+
+
+def print_learning_curve(rows) -> None:
+    """One line per training share: the records learnt from and the main figures of each corpus."""
+    print("\nlearning curve (held-out folds whole; training records per fold)")
+    for share, trained, figures in rows:
+        parts = []
+        for corpus, values in figures.items():
+            parts.append(f"{corpus}: type macro F1 {values['type_macro_f1']:.3f}, sub macro F1 "
+                         f"{values['sub_macro_f1']:.3f}, sub weighted F1 {values['sub_weighted_f1']:.3f}")
+        print(f"  {share:5.3f} {trained:5d}  " + "; ".join(parts))
+
+
 def corpus_figures(gold: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
     """Six-type and sub-type F1, and how non-events are handled, for one corpus."""
     gold_types = [event_type(label) for label in gold]
@@ -394,10 +434,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-cv", action="store_true",
                         help="fit and write without cross-validation (confidences then uncalibrated)")
     parser.add_argument("--no-alternatives", action="store_true", help="cross-validate the chosen model only")
+    parser.add_argument("--learning-curve", action="store_true",
+                        help="print cross-validated figures for shares of the training data, then stop")
     args = parser.parse_args(argv)
 
     records = load_records(args.events)
     print(f"records: {records.counts}, labels: {len(set(records.labels))}")
+    if args.learning_curve:
+        print_learning_curve(learning_curve(records, CHOSEN, args.folds))
+        return 0
     cv, temperature = None, 1.0
     if not args.skip_cv:
         configs = (CHOSEN,) if args.no_alternatives else (CHOSEN, *ALTERNATIVES)
