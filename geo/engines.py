@@ -9,7 +9,7 @@ store; the engines only compute.  Dask is an optional extra
 from __future__ import annotations
 
 from geo.errors import ConfigurationError
-from geo.pipeline import process_chunk
+from geo.pipeline import process_chunk, warm_up
 
 ENGINES = ("local", "dask")
 # Articles per Dask task: enough that the scheduler's and the transfers' share per task is
@@ -21,12 +21,14 @@ DASK_CHUNK = 128
 class LocalEngine:
     """The pipeline in this process, a few articles at a time, each chunk written as soon as it is done."""
 
-    # The event classifier is cheaper in bulk (30% at 16 articles); a chunk this small keeps
-    # the progress bar smooth and loses little to a kill.
-    chunk_size = 16
+    # The event classifier is cheaper in bulk (see ``geo.pipeline.CLASSIFY_BATCH``); a chunk this
+    # small still updates the progress bar several times a second.
+    chunk_size = 64
     window = 0  # nothing in flight: a chunk is done the moment it is submitted
 
     def __init__(self, gazetteer=None, online=None):
+        if gazetteer is None:
+            warm_up()
         self.gazetteer = gazetteer
         self.online = online  # an opt-in OnlineGeocoder: rate-limited, so it stays in this one process
 
@@ -67,6 +69,9 @@ class DaskEngine:
             self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                          host="127.0.0.1", dashboard_address=None)
             self.client = Client(self._cluster)
+        # Each worker loads the gazetteer and the models now, as one process does before its first
+        # article, rather than while the first chunks wait.
+        self.client.run(warm_up)
         workers_now = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
         # Two chunks per worker in flight: one being computed, one waiting, so no worker idles.
         self.window = 2 * workers_now
