@@ -139,11 +139,16 @@ def events_frame(events) -> pd.DataFrame:
     >>> len(events_frame([]))
     0
     """
-    rows = [_row(e) for e in events]
+    rows = event_tuples(events)
     if not rows:
         return empty_frame()
     frame = pd.DataFrame.from_records(rows, columns=list(COLUMN_NAMES))
     return frame.astype({c.name: c.dtype for c in EVENT_COLUMNS})
+
+
+def event_tuples(events) -> list[tuple]:
+    """``Event`` rows (or dicts with the same keys) as tuples in ``COLUMN_NAMES`` order."""
+    return [_row(e) for e in events]
 
 
 def _row(event) -> tuple:
