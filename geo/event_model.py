@@ -27,6 +27,7 @@ import os
 import re
 import zlib
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -198,12 +199,13 @@ def char_wb_ngrams(text: str, ngram_range: tuple[int, int]) -> list[str]:
 
 def _word_char_ngrams(word: str, low: int, high: int) -> tuple[str, ...]:
     padded = f" {word} "
+    size = len(padded)
     ngrams = []
     for n in range(low, high + 1):
-        if len(padded) <= n:  # a short word counts once, whole, as scikit-learn does
+        if size <= n:  # a short word counts once, whole, as scikit-learn does
             ngrams.append(padded)
             break
-        ngrams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+        ngrams += [padded[i:i + n] for i in range(size - n + 1)]
     return tuple(ngrams)
 
 
@@ -295,16 +297,26 @@ class _Block:
                     columns[position] = column
         return columns
 
-    def column_array(self, text: str) -> np.ndarray:
-        """``columns`` as an array; for character n-grams, built from arrays kept per word."""
+    def entries_many(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Text number and block column of every n-gram occurrence in the texts (unknown n-grams dropped).
+
+        The same occurrences as ``columns`` text by text, gathered for the whole batch at once:
+        per-text array calls cost more than the look-ups themselves.
+        """
         if self.kind == "word":
-            found = np.array(self._word_block_columns(text), dtype=np.int64)
-            return found[found >= 0]
+            per_text = [self._word_block_columns(text) for text in texts]
+            found = np.fromiter(chain.from_iterable(per_text), dtype=np.int64)
+            rows = np.repeat(np.arange(len(texts)), [len(columns) for columns in per_text])
+            known = found >= 0
+            return rows[known], found[known]
         if self.kind != "char_wb":
-            return np.array(self.columns(text), dtype=np.int64)
-        cache = self._arrays_of_word
+            per_text = [self.columns(text) for text in texts]
+            rows = np.repeat(np.arange(len(texts)), [len(columns) for columns in per_text])
+            return rows, np.fromiter(chain.from_iterable(per_text), dtype=np.int64, count=len(rows))
         # split() alone cuts at every run of white space, as scikit-learn's squeeze-then-split does.
-        words = text.lower().split()
+        words_of_text = [text.lower().split() for text in texts]
+        words = list(chain.from_iterable(words_of_text))
+        cache = self._arrays_of_word
         parts = list(map(cache.get, words))
         missing = [position for position, known in enumerate(parts) if known is None]
         if missing:
@@ -316,7 +328,11 @@ class _Block:
                 if known is None:
                     known = cache[word] = np.array(self._word_columns(word), dtype=np.int64)
                 parts[position] = known
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        text_of_word = np.repeat(np.arange(len(texts)), [len(w) for w in words_of_text])
+        rows = np.repeat(text_of_word, [len(part) for part in parts])
+        return rows, np.concatenate(parts)
 
     def _word_columns(self, word: str) -> tuple[int, ...]:
         # New words are made of old n-grams ("ing", " th"): an n-gram's column is kept, not re-hashed.
@@ -331,7 +347,7 @@ class _Block:
                 if column is None:
                     ngram = ngrams[position]
                     found[position] = cache[ngram] = lookup(bucket(ngram), -1)
-        return tuple(column for column in found if column >= 0)
+        return tuple([column for column in found if column >= 0])
 
 
 class EventModel:
@@ -403,16 +419,14 @@ class EventModel:
     def _block_features(self, texts: list[str]) -> list[sparse.csr_matrix | None]:
         """Each block's TF-IDF rows of the texts, as sparse matrices (None for a block no text reaches)."""
         matrices = []
-        numbers = np.arange(len(texts))
         for block in self.blocks:
-            found = [block.column_array(text) for text in texts]
-            lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(texts))
-            if not lengths.any():
+            text_numbers, found = block.entries_many(texts)
+            if not len(found):
                 matrices.append(None)
                 continue
             # One key per (text, column); counting the keys gives each text's term counts, sorted by text.
             width = len(block.idf)
-            keys, counts = np.unique(np.repeat(numbers, lengths) * width + np.concatenate(found), return_counts=True)
+            keys, counts = np.unique(text_numbers * width + found, return_counts=True)
             rows, columns = np.divmod(keys, width)
             tfidf = (1.0 + np.log(counts)) * block.idf[columns]
             norms = np.sqrt(np.bincount(rows, tfidf * tfidf, minlength=len(texts)))

@@ -116,15 +116,16 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
         if place is not None and place.place is not None and place.place.kind not in WIDE_KINDS:
             previous_place = (place, precision)
         prediction = _coded(unit.text, prediction)
-        count = fatalities(unit.text)
         if prediction.event_type is None or prediction.confidence < MIN_CONFIDENCE:
             # A toll reported on its own ("So far we have 10 killed," he said) belongs to the
-            # violent event just described.
-            if last_violent and count is not None and not count.background and place is None:
+            # violent event just described. (Most passages are no event: their tolls are read only here.)
+            count = fatalities(unit.text) if last_violent and place is None else None
+            if count is not None and not count.background:
                 # The toll of a fight is the battle's, whatever else was reported in between.
                 target = last_violent.get("Battles") or last_violent["last"]
                 target["fatalities"] = max(target["fatalities"] or 0, count.value)
             continue
+        count = fatalities(unit.text)
         if count is not None and count.background and prediction.confidence < BACKGROUND_EVENT_CONFIDENCE:
             continue
         if place is None:
