@@ -448,6 +448,22 @@ class EventModel:
             return Prediction(None, None, float(probabilities[self._is_non_acled].sum()), label)
         return Prediction(SUB_EVENT_TYPES[label], label, float(probabilities[best]), label)
 
+    def predict_many(self, scores: np.ndarray) -> list[Prediction]:
+        """``predict`` of each row, with the arithmetic done for all rows at once."""
+        best = scores.argmax(axis=1)
+        probabilities = np.exp(self.temperature * (scores - scores.max(axis=1, keepdims=True)))
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        non_acled = probabilities[:, self._is_non_acled].sum(axis=1)
+        chosen = probabilities[np.arange(len(best)), best]
+        predictions = []
+        for row, index in enumerate(best.tolist()):
+            label = self.outputs[index]
+            if label == NON_ACLED:
+                predictions.append(Prediction(None, None, float(non_acled[row]), label))
+            else:
+                predictions.append(Prediction(SUB_EVENT_TYPES[label], label, float(chosen[row]), label))
+        return predictions
+
 
 _LOADED: dict[Path | str, EventModel] = {}
 
@@ -498,6 +514,6 @@ def classify_many(texts: list[str]) -> list[Prediction]:
     predictions = [NO_WORDS] * len(texts)
     if worded:
         model = load_model()
-        for i, row in zip(worded, model.scores_many([texts[i] for i in worded])):
-            predictions[i] = model.predict(row)
+        for i, prediction in zip(worded, model.predict_many(model.scores_many([texts[i] for i in worded]))):
+            predictions[i] = prediction
     return predictions
