@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from operator import mul
+from operator import itemgetter, mul
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -186,7 +186,7 @@ def find(text: str, gazetteer: Gazetteer, model: tuple | None = None) -> list[Me
 def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[float]]]:
     """Every name the gazetteer knows in ``text`` (longest first, never overlapping), with its features."""
     tokens = tokenize(text)
-    keys = [normalize(t[2]) for t in tokens]
+    keys = _keys([t[2] for t in tokens])
     first_line_end = text.find("\n") if "\n" in text else len(text)
     spans = []
     i = 0
@@ -229,8 +229,27 @@ def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[floa
         context["person_elsewhere"] = float(mention.key in person_keys)
         context["occurrences"] = math.log(occurrences[mention.key])
         context["first_line"] = float(mention.start < first_line_end)
-        result.append((mention, [float(context.get(name, 0.0)) for name in RECOGNIZER_FEATURES]))
+        result.append((mention, list(_FEATURES_IN_ORDER(context))))
     return result
+
+
+# Every feature is set, as a float, by ``_context`` and the lines above.
+_FEATURES_IN_ORDER = itemgetter(*RECOGNIZER_FEATURES)
+_KEY_CACHE_SIZE = 200_000
+_key_of_word: dict[str, str] = {}
+
+
+def _keys(words: list[str]) -> list[str]:
+    """``normalize`` of each word; news repeats its words, so keys are kept by word."""
+    keys = list(map(_key_of_word.get, words))
+    if None in keys:
+        if len(_key_of_word) > _KEY_CACHE_SIZE:
+            _key_of_word.clear()
+        for position, key in enumerate(keys):
+            if key is None:
+                word = words[position]
+                keys[position] = _key_of_word[word] = normalize(word)
+    return keys
 
 
 # How much weaker than the threshold a recurrence of an accepted name may look and still be kept.
