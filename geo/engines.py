@@ -27,12 +27,15 @@ class LocalEngine:
     window = 0  # nothing in flight: a chunk is done the moment it is submitted
 
     def __init__(self, gazetteer=None, online=None):
-        if gazetteer is None:
-            warm_up()
         self.gazetteer = gazetteer
         self.online = online  # an opt-in OnlineGeocoder: rate-limited, so it stays in this one process
+        self._warm = gazetteer is not None
 
     def submit(self, articles, known_country, corrections=None):
+        if not self._warm:
+            # At the first article, not before: a folder that has not changed loads nothing.
+            warm_up()
+            self._warm = True
         return process_chunk(articles, known_country, self.gazetteer, self.online, corrections)
 
     def result(self, handle):
@@ -69,14 +72,17 @@ class DaskEngine:
             self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                          host="127.0.0.1", dashboard_address=None)
             self.client = Client(self._cluster)
-        # Each worker loads the gazetteer and the models now, as one process does before its first
-        # article, rather than while the first chunks wait.
-        self.client.run(warm_up)
+        self._warm = False
         workers_now = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
         # Two chunks per worker in flight: one being computed, one waiting, so no worker idles.
         self.window = 2 * workers_now
 
     def submit(self, articles, known_country, corrections=None):
+        if not self._warm:
+            # Every worker loads the gazetteer and the models at once, before the first chunk,
+            # rather than each while its first chunk waits; and only when there is work to do.
+            self.client.run(warm_up)
+            self._warm = True
         # pure=False: two chunks of the same articles (a re-run) are both computed, never merged.
         return self.client.submit(process_chunk, articles, known_country, None, None, corrections, pure=False)
 

@@ -144,6 +144,7 @@ def test_reingest_of_unchanged_files_reads_nothing_and_duplicates_nothing(tmp_pa
 
     monkeypatch.setattr("geo.ingest.read_file", must_not_run)
     monkeypatch.setattr("geo.pipeline.process_article", must_not_run)
+    monkeypatch.setattr("geo.engines.warm_up", must_not_run)  # nor the gazetteer loaded
     again = ingest_into(db, small_folder)
     assert (again.new, again.changed, again.unchanged, again.failed) == (0, 0, 21, 0)
     after = stored(db)
