@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from geo import event_model
 from geo.dates import event_date
-from geo.gazetteer import ADMIN1, ADMIN2, WIDE_KINDS, Gazetteer
+from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CITY, WIDE_KINDS, Gazetteer, distance_km
 from geo.geocode import Resolved
 from geo.numbers import fatalities
 from geo.table import Event
@@ -39,6 +39,7 @@ _FIGHTING = re.compile(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|battled|g
                        r"exchanges? of fire|armed confrontation|skirmish(?:es)?)\b", re.I)
 _CROWD = re.compile(r"\b(?:protest|demonstrat|rioter|riot|mob|march|rall(?:y|ies)|strike)", re.I)
 FIGHTING_OVERRIDE_BELOW = 0.5
+AREA_TOWN_KM = 60
 _NEAR = re.compile(r"\b(?:near|outside|close to|outskirts of|north of|south of|east of|west of|"
                    r"(?:km|kilometres|kilometers|miles) (?:north|south|east|west)\w* of)\s+(?:the\s+)?$", re.I)
 
@@ -106,13 +107,14 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
     """
     units, predictions = classified or classify_articles([article.text])[0]
     main_place = _main_place(resolved)
+    home = _home_country(resolved)
     drafts: dict[tuple, dict] = {}
     order = []
     previous_place = None
     last_violent: dict = {}
     for unit, prediction in zip(units, predictions):
         inside = [r for r in resolved if unit.start <= r.mention.start and r.mention.end <= unit.end]
-        place, precision = _event_place(article.text, unit, inside)
+        place, precision = _event_place(article.text, unit, inside, home)
         if place is not None and place.place is not None and place.place.kind not in WIDE_KINDS:
             previous_place = (place, precision)
         prediction = _coded(unit.text, prediction)
@@ -232,7 +234,19 @@ def _main_place(resolved: list[Resolved]):
     return best, 3 if best.place.kind in WIDE_KINDS | {ADMIN1} else 1
 
 
-def _event_place(text: str, unit: Passage, inside: list[Resolved]):
+def _home_country(resolved: list[Resolved]) -> str | None:
+    """The country the article's places lie in most often, if one leads."""
+    tally: dict[str, int] = {}
+    for r in resolved:
+        if r.place is not None and r.place.country_code:
+            tally[r.place.country_code] = tally.get(r.place.country_code, 0) + 1
+    ranked = sorted(tally.items(), key=lambda item: -item[1])
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def _event_place(text: str, unit: Passage, inside: list[Resolved], home: str | None = None):
     """The place a passage names for its event, and ACLED's geo precision for it."""
     located = [r for r in inside if r.place is not None]
     if not located:
@@ -255,7 +269,11 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved]):
         after_locative = bool(_LOCATIVE.search(before))
         specific = r.place.kind not in WIDE_KINDS | {ADMIN1}
         demonym = r.mention.cue == "demonym"
-        return (not demonym, after_locative and specific, specific, after_locative, -r.mention.start)
+        # "the Bolivar Avenue in Maracay", "the Palma bridge near Bohssas": a street or a site
+        # named after a place is not that place.
+        names_a_site = bool(_SITE_AFTER.match(text, r.mention.end))
+        return (not demonym, not names_a_site, after_locative and specific, specific, after_locative,
+                r.place.country_code == home, -r.mention.start)
 
     best = max(located, key=rank)
     before = text[max(unit.start, best.mention.start - 40):best.mention.start]
@@ -269,6 +287,9 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved]):
 
 
 _QUALIFIED_NOUN = re.compile(r"[ -][a-z]")
+_SITE_AFTER = re.compile(r"[ -](?:avenue|ave\b|road|rd\b|street|st\b|boulevard|blvd|highway|motorway|bridge|square|"
+                         r"river|roundabout|junction|crossing|complex|market|mosque|church|hospital|school|university|"
+                         r"college|stadium|airport|prison|building|hotel|park)\b", re.I)
 
 
 def _qualifies(text: str, unit: Passage, r: Resolved) -> bool:
@@ -295,9 +316,28 @@ def _actors(text: str, event_type: str, country: str | None, resolved: list[Reso
     return actor1, None
 
 
+def _representative_town(place: Resolved, gazetteer: Gazetteer):
+    """The town an area is coded by: its namesake town within it, as ACLED codes an area by a town.
+
+    "a protest in Mogilev" read as Mogilev Oblast is placed at the city of Mogilev, the oblast's
+    seat, not at the oblast's centre; an area with no namesake town keeps its own point.
+    """
+    area = place.place
+    if area.kind not in (ADMIN1, ADMIN2):
+        return area
+    towns = [town for town in (gazetteer.place(code >> 1) for code in place.mention.codes)
+             if town.kind in (CITY, CAPITAL) and town.country_code == area.country_code
+             and town.admin1_code == area.admin1_code]
+    if area.kind == ADMIN2:
+        # Admin-2 codes are not kept per town: a namesake town must lie close to the district's point.
+        towns = [town for town in towns
+                 if distance_km(area.latitude, area.longitude, town.latitude, town.longitude) <= AREA_TOWN_KM]
+    return max(towns, key=lambda town: town.population) if towns else area
+
+
 def _event(article, number: int, draft: dict, gazetteer: Gazetteer) -> Event:
     unit, prediction, place = draft["unit"], draft["prediction"], draft["place"]
-    chosen = place.place if place is not None else None
+    chosen = _representative_town(place, gazetteer) if place is not None and place.place is not None else None
     country = gazetteer.country_name(chosen.country_code) if chosen and chosen.country_code else None
     admin1 = None
     if chosen is not None and chosen.kind not in WIDE_KINDS:

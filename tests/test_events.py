@@ -93,6 +93,30 @@ def test_a_country_that_qualifies_a_noun_is_not_the_event_place():
     assert any(e.location == "Jdita" and e.place_status == "unresolved" for e in events)
 
 
+def test_a_street_or_site_named_after_a_place_is_not_the_event_place():
+    from geo.articles import Article
+    from geo.pipeline import process_article
+
+    text = ("On 4 May 2020, residents protested on the Bolivar Avenue in Maracay, Aragua state, against "
+            "water cuts.")
+    events = process_article(Article("maracay", "", text, "2020-05-04")).events
+    assert [(e.location, e.country) for e in events] == [("Maracay", "Venezuela")]
+
+
+def test_an_area_is_placed_at_its_namesake_town_as_acled_codes_it():
+    from geo.articles import Article
+    from geo.gazetteer import distance_km, load
+    from geo.pipeline import process_article
+
+    text = "On 5 May 2020, about forty people protested in Mogilev against the handling of the epidemic."
+    events = process_article(Article("mogilev", "", text, "2020-05-05")).events
+    assert len(events) == 1 and events[0].country == "Belarus"
+    city = max((p for p in load().candidates("Mogilev") if p.kind_name in ("city", "capital")),
+               key=lambda p: p.population)
+    # The city itself, not the middle of its oblast.
+    assert distance_km(events[0].latitude, events[0].longitude, city.latitude, city.longitude) < 1
+
+
 @pytest.mark.parametrize("text, sub_type", [
     ("On 3 May 2020, a suicide bomber blew himself up at an army checkpoint in Kabul, killing 4 soldiers.",
      "Suicide bomb"),
