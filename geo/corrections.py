@@ -93,7 +93,7 @@ def apply_places(resolved: list[Resolved], overrides: dict[tuple[int, int], int]
             corrected.append(r)
         else:
             corrected.append(dataclasses.replace(r, place=place, confidence=1.0, approximate=False,
-                                                 reason="chosen by an analyst"))
+                                                 reason="chosen by an analyst", by_analyst=True))
     return corrected
 
 

@@ -29,6 +29,7 @@ class LocalEngine:
     def __init__(self, gazetteer=None, online=None):
         self.gazetteer = gazetteer
         self.online = online  # an opt-in OnlineGeocoder: rate-limited, so it stays in this one process
+        # A gazetteer given by the caller is loaded already; the models then load at their first use.
         self._warm = gazetteer is not None
 
     def submit(self, articles, known_country, corrections=None):
@@ -81,7 +82,10 @@ class DaskEngine:
         if not self._warm:
             # Every worker loads the gazetteer and the models at once, before the first chunk,
             # rather than each while its first chunk waits; and only when there is work to do.
-            self.client.run(warm_up)
+            # As a task, not client.run: that would block the worker's event loop for the load.
+            workers = list(self.client.scheduler_info().get("workers", {}))
+            self.client.gather([self.client.submit(warm_up, workers=[worker], allow_other_workers=False,
+                                                   pure=False) for worker in workers])
             self._warm = True
         # pure=False: two chunks of the same articles (a re-run) are both computed, never merged.
         return self.client.submit(process_chunk, articles, known_country, None, None, corrections, pure=False)

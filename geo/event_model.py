@@ -27,14 +27,15 @@ import os
 import re
 import zlib
 from collections import Counter
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
 from geo.errors import EventModelError
+from geo.memo import memo_map
 from geo.table import SUB_EVENT_TYPES
 
 MODEL_FORMAT = 1
@@ -264,13 +265,9 @@ class _Block:
             found = (lookup(bucket(ngram)) for ngram in ANALYZERS[self.kind](text, self.ngram_range))
             return [column for column in found if column is not None]
         # Character n-grams depend on the word alone, and news repeats its words: cache by word.
-        columns, cache = [], self._columns_of_word
-        for word in _WHITE_SPACES.sub(" ", text.lower()).split():
-            known = cache.get(word)
-            if known is None:
-                if len(cache) > _WORD_CACHE_SIZE:
-                    cache.clear()
-                known = cache[word] = self._word_columns(word)
+        columns = []
+        for known in memo_map(self._columns_of_word, _WHITE_SPACES.sub(" ", text.lower()).split(),
+                              self._word_columns, _WORD_CACHE_SIZE):
             columns.extend(known)
         return columns
 
@@ -281,21 +278,11 @@ class _Block:
         Hashing is most of the cost, and news repeats its words and word pairs: columns are
         kept by n-gram, and looked up in one pass.
         """
-        ngrams = word_ngrams(text, self.ngram_range)
-        cache = self._columns_of_word
-        columns = list(map(cache.get, ngrams))
-        if None in columns:
-            lookup = self.column_of_bucket.get
-            if len(cache) > _WORD_CACHE_SIZE:
-                cache.clear()
-            for position, column in enumerate(columns):
-                if column is None:
-                    ngram = ngrams[position]
-                    column = cache.get(ngram)
-                    if column is None:
-                        column = cache[ngram] = lookup(bucket(ngram), -1)
-                    columns[position] = column
-        return columns
+        return memo_map(self._columns_of_word, word_ngrams(text, self.ngram_range), self._ngram_column,
+                        _WORD_CACHE_SIZE)
+
+    def _ngram_column(self, ngram: str) -> int:
+        return self.column_of_bucket.get(bucket(ngram), -1)
 
     def entries_many(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Text number and block column of every n-gram occurrence in the texts (unknown n-grams dropped).
@@ -316,18 +303,7 @@ class _Block:
         # split() alone cuts at every run of white space, as scikit-learn's squeeze-then-split does.
         words_of_text = [text.lower().split() for text in texts]
         words = list(chain.from_iterable(words_of_text))
-        cache = self._arrays_of_word
-        parts = list(map(cache.get, words))
-        missing = [position for position, known in enumerate(parts) if known is None]
-        if missing:
-            if len(cache) > _WORD_CACHE_SIZE:
-                cache.clear()
-            for position in missing:
-                word = words[position]
-                known = cache.get(word)
-                if known is None:
-                    known = cache[word] = np.array(self._word_columns(word), dtype=np.int64)
-                parts[position] = known
+        parts = memo_map(self._arrays_of_word, words, self._word_array, _WORD_CACHE_SIZE)
         if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         text_of_word = np.repeat(np.arange(len(texts)), [len(w) for w in words_of_text])
@@ -336,18 +312,12 @@ class _Block:
 
     def _word_columns(self, word: str) -> tuple[int, ...]:
         # New words are made of old n-grams ("ing", " th"): an n-gram's column is kept, not re-hashed.
-        cache = self._column_of_ngram
-        ngrams = _word_char_ngrams(word, *self.ngram_range)
-        found = list(map(cache.get, ngrams))
-        if None in found:
-            if len(cache) > _WORD_CACHE_SIZE:
-                cache.clear()
-            lookup = self.column_of_bucket.get
-            for position, column in enumerate(found):
-                if column is None:
-                    ngram = ngrams[position]
-                    found[position] = cache[ngram] = lookup(bucket(ngram), -1)
+        found = memo_map(self._column_of_ngram, _word_char_ngrams(word, *self.ngram_range), self._ngram_column,
+                         _WORD_CACHE_SIZE)
         return tuple([column for column in found if column >= 0])
+
+    def _word_array(self, word: str) -> np.ndarray:
+        return np.array(self._word_columns(word), dtype=np.int64)
 
 
 class EventModel:

@@ -9,6 +9,7 @@ type of event at the same place merge into one event.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from geo import event_model
@@ -39,6 +40,8 @@ _FIGHTING = re.compile(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|battled|g
                        r"exchanges? of fire|armed confrontation|skirmish(?:es)?)\b", re.I)
 _CROWD = re.compile(r"\b(?:protest|demonstrat|rioter|riot|mob|march|rall(?:y|ies)|strike)", re.I)
 FIGHTING_OVERRIDE_BELOW = 0.5
+# Towns do not carry their admin-2 code here: a district's namesake town must lie this close to
+# the district's point (districts are rarely wider).
 AREA_TOWN_KM = 60
 _NEAR = re.compile(r"\b(?:near|outside|close to|outskirts of|north of|south of|east of|west of|"
                    r"(?:km|kilometres|kilometers|miles) (?:north|south|east|west)\w* of)\s+(?:the\s+)?$", re.I)
@@ -88,8 +91,7 @@ def _trimmed(text: str, start: int, end: int) -> Passage:
 def classify_articles(texts: list[str]) -> list[tuple[list[Passage], list]]:
     """Each text's passages and their predictions, classified in one call.
 
-    The classifier is cheaper in bulk: its fixed costs per call are shared by the batch
-    (``geo.pipeline.CLASSIFY_BATCH`` articles).
+    The classifier is cheaper in bulk: its fixed costs per call are shared by all the texts.
     """
     split = [passages(text) for text in texts]
     predictions = event_model.classify_many([unit.text for units in split for unit in units])
@@ -236,11 +238,8 @@ def _main_place(resolved: list[Resolved]):
 
 def _home_country(resolved: list[Resolved]) -> str | None:
     """The country the article's places lie in most often, if one leads."""
-    tally: dict[str, int] = {}
-    for r in resolved:
-        if r.place is not None and r.place.country_code:
-            tally[r.place.country_code] = tally.get(r.place.country_code, 0) + 1
-    ranked = sorted(tally.items(), key=lambda item: -item[1])
+    ranked = Counter(r.place.country_code for r in resolved
+                     if r.place is not None and r.place.country_code).most_common(2)
     if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
         return None
     return ranked[0][0]
@@ -269,10 +268,10 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved], home: str | N
         after_locative = bool(_LOCATIVE.search(before))
         specific = r.place.kind not in WIDE_KINDS | {ADMIN1}
         demonym = r.mention.cue == "demonym"
-        # "the Bolivar Avenue in Maracay", "the Palma bridge near Bohssas": a street or a site
-        # named after a place is not that place.
+        # "on the Bolivar Avenue in Maracay": a street named after a place is not where the
+        # locative points. A site stays a specific place ("a Kabul mosque" is in Kabul).
         names_a_site = bool(_SITE_AFTER.match(text, r.mention.end))
-        return (not demonym, not names_a_site, after_locative and specific, specific, after_locative,
+        return (not demonym, after_locative and specific and not names_a_site, specific, after_locative,
                 r.place.country_code == home, -r.mention.start)
 
     best = max(located, key=rank)
@@ -323,8 +322,8 @@ def _representative_town(place: Resolved, gazetteer: Gazetteer):
     seat, not at the oblast's centre; an area with no namesake town keeps its own point.
     """
     area = place.place
-    if area.kind not in (ADMIN1, ADMIN2):
-        return area
+    if area.kind not in (ADMIN1, ADMIN2) or place.by_analyst:
+        return area  # an area an analyst chose stays that area
     towns = [town for town in (gazetteer.place(code >> 1) for code in place.mention.codes)
              if town.kind in (CITY, CAPITAL) and town.country_code == area.country_code
              and town.admin1_code == area.admin1_code]

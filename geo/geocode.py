@@ -67,6 +67,7 @@ class Resolved:
     confidence: float
     reason: str
     approximate: bool = False  # the point is borrowed from a nearby named place
+    by_analyst: bool = False  # an analyst's correction: kept exactly as chosen
 
     @property
     def status(self) -> str:

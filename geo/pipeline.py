@@ -47,8 +47,8 @@ class Batch:
 def warm_up() -> None:
     """Load what every article needs (gazetteer, recognizer, ranker and classifier weights) once per process.
 
-    An engine calls it when it starts, so that the first articles do not pay for it and a
-    broken data file is reported before any article is read.
+    An engine calls it at its first chunk: a broken data file then fails once, with its own
+    message, rather than as an error of every article; Dask's workers load side by side.
     """
     load()
     toponyms.recognizer()

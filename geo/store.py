@@ -233,8 +233,16 @@ def _tuples(rows, dtypes: dict) -> list[tuple]:
 def _arrow_table(rows: list[tuple], dtypes: dict) -> pa.Table:
     """Rows (tuples in ``dtypes`` order) as an Arrow table of the declared types; NaN and None are null."""
     columns = list(zip(*rows)) if rows else [()] * len(dtypes)
-    return pa.table({name: pa.array(values, type=_ARROW_TYPES[dtype], from_pandas=True)
-                     for (name, dtype), values in zip(dtypes.items(), columns)})
+    return pa.table({name: _arrow_column(values, dtype) for (name, dtype), values in zip(dtypes.items(), columns)})
+
+
+def _arrow_column(values, dtype: str) -> pa.Array:
+    try:
+        return pa.array(values, type=_ARROW_TYPES[dtype], from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # A value of another type (a path, a number as text): converted as pandas converts it.
+        return pa.array(pd.Series(list(values), dtype=object).astype(dtype), type=_ARROW_TYPES[dtype],
+                        from_pandas=True)
 
 
 class Writer:
@@ -287,7 +295,7 @@ class Writer:
             return
         # Arrow tables straight from the rows: a pandas frame per flush cost the writer as much
         # as DuckDB's inserts, and with Dask the writer's time is taken from the workers' cores.
-        frames = {
+        tables = {
             "cleared_ids": _arrow_table([(article_id,) for article_id in sorted(self._cleared)],
                                         {"article_id": "string"}),
             "new_articles": _arrow_table(_tuples(self._articles.values(), ARTICLE_DTYPES), ARTICLE_DTYPES),
@@ -298,8 +306,8 @@ class Writer:
             "new_files": _arrow_table(_tuples(self._files.values(), FILE_DTYPES), FILE_DTYPES),
         }
         con = self.con
-        for name, frame in frames.items():
-            con.register(name, frame)
+        for name, rows in tables.items():
+            con.register(name, rows)
         try:
             con.begin()
             try:
@@ -307,7 +315,7 @@ class Writer:
                     for table in ("places", "events", "articles"):
                         con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM cleared_ids)")
                 for table, name in (("articles", "new_articles"), ("places", "new_places"), ("events", "new_events")):
-                    if len(frames[name]):
+                    if len(tables[name]):
                         columns = _columns(table)
                         con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {name}")
                 if self._files:
@@ -319,7 +327,7 @@ class Writer:
                 con.rollback()
                 raise
         finally:
-            for name in frames:
+            for name in tables:
                 con.unregister(name)
         self._clear()
 

@@ -122,8 +122,9 @@ Event = dataclasses.make_dataclass(
     [(c.name, object, field(default=_DEFAULTS[c.dtype])) for c in EVENT_COLUMNS],
 )
 Event.__doc__ = "One event row; fields are the columns of ``EVENT_COLUMNS``."
-# make_dataclass names the module "types": pickle could not find the class by name, so Dask sent
-# the class itself with every chunk, and the rows came back as instances of a copy of it.
+# make_dataclass names the module "types" (Python 3.12 takes module= instead): pickle could not
+# find the class by name, so Dask sent the class itself with every chunk, and the rows came back
+# as instances of a copy of it.
 Event.__module__ = __name__
 _ROW = operator.attrgetter(*COLUMN_NAMES)
 

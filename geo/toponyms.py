@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, WIDE_KINDS, Gazetteer, name_prefixes, normalize
+from geo.memo import memo_map
 
 MAX_WORDS = 6
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
@@ -241,15 +242,7 @@ _key_of_word: dict[str, str] = {}
 
 def _keys(words: list[str]) -> list[str]:
     """``normalize`` of each word; news repeats its words, so keys are kept by word."""
-    keys = list(map(_key_of_word.get, words))
-    if None in keys:
-        if len(_key_of_word) > _KEY_CACHE_SIZE:
-            _key_of_word.clear()
-        for position, key in enumerate(keys):
-            if key is None:
-                word = words[position]
-                keys[position] = _key_of_word[word] = normalize(word)
-    return keys
+    return memo_map(_key_of_word, words, normalize, _KEY_CACHE_SIZE)
 
 
 # How much weaker than the threshold a recurrence of an accepted name may look and still be kept.

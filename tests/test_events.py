@@ -103,6 +103,15 @@ def test_a_street_or_site_named_after_a_place_is_not_the_event_place():
     assert [(e.location, e.country) for e in events] == [("Maracay", "Venezuela")]
 
 
+def test_a_site_named_after_a_city_is_still_in_that_city():
+    from geo.articles import Article
+    from geo.pipeline import process_article
+
+    text = "On 6 May 2020, a suicide bomber killed 12 worshippers at a Kabul mosque in Afghanistan."
+    events = process_article(Article("kabul", "", text, "2020-05-06")).events
+    assert [(e.location, e.geo_precision) for e in events] == [("Kabul", 1)]
+
+
 def test_an_area_is_placed_at_its_namesake_town_as_acled_codes_it():
     from geo.articles import Article
     from geo.gazetteer import distance_km, load
@@ -135,3 +144,18 @@ def test_rare_sub_types_said_in_the_codebooks_words_are_coded(text, sub_type):
 
     events = process_article(Article("rare", "", text, "2020-05-08")).events
     assert [e.sub_event_type for e in events] == [sub_type]
+
+
+def test_an_area_an_analyst_chose_stays_that_area():
+    from geo.articles import Article
+    from geo.corrections import place_correction
+    from geo.gazetteer import load
+    from geo.pipeline import process_article
+
+    text = "On 5 May 2020, about forty people protested in Mogilev against the handling of the epidemic."
+    start = text.index("Mogilev")
+    oblast = next(p for p in load().candidates("Mogilev") if p.kind_name == "admin1")
+    fix = place_correction("mogilev", start, start + len("Mogilev"), oblast.geonameid)
+    events = process_article(Article("mogilev", "", text, "2020-05-05"), corrections=[fix]).events
+    assert [(e.geonameid, e.latitude, e.longitude, e.checked) for e in events] == [
+        (oblast.geonameid, oblast.latitude, oblast.longitude, "human")]

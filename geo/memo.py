@@ -1,0 +1,34 @@
+"""A bounded memo of a pure function applied to many keys at once (n-gram columns, word keys).
+
+The hot paths look up thousands of keys a call, most of them seen before: one pass of
+``dict.get`` over all the keys, then the function for the keys not kept yet. The memo is
+cleared whole when it outgrows its limit: memory stays bounded, and what recurs is soon
+kept again.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+
+def memo_map(cache: dict, keys: list, compute: Callable, limit: int) -> list:
+    """``compute(key)`` for each key, taken from ``cache`` where kept; new answers are kept.
+
+    ``compute`` must never return None: None marks a key not kept yet.
+
+    >>> kept = {}
+    >>> memo_map(kept, ["a", "bb", "a"], len, 10), kept
+    ([1, 2, 1], {'a': 1, 'bb': 2})
+    """
+    found = list(map(cache.get, keys))
+    missing = [position for position, value in enumerate(found) if value is None]
+    if missing:
+        if len(cache) > limit:
+            cache.clear()
+        for position in missing:
+            key = keys[position]
+            value = cache.get(key)
+            if value is None:
+                value = cache[key] = compute(key)
+            found[position] = value
+    return found
