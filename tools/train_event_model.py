@@ -317,7 +317,8 @@ def learning_curve(records: Records, config: Config, folds: int, shares=(0.125, 
     rows = []
     for share in shares:
         sampler = np.random.default_rng(0)
-        scores = np.zeros((len(records.texts), len(classes)))
+        # A label a small share never saw must not win: its column stays at minus infinity, not 0.
+        scores = np.full((len(records.texts), len(classes)), -np.inf)
         trained = []
         splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
         for train, test in splitter.split(records.texts, strata(records, folds)):
