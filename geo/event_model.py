@@ -409,17 +409,10 @@ class EventModel:
 
     def predict(self, scores: np.ndarray) -> Prediction:
         """The prediction for one row of scores."""
-        best = int(np.argmax(scores))
-        scaled = self.temperature * (scores - scores.max())
-        probabilities = np.exp(scaled)
-        probabilities /= probabilities.sum()
-        label = self.outputs[best]
-        if label == NON_ACLED:
-            return Prediction(None, None, float(probabilities[self._is_non_acled].sum()), label)
-        return Prediction(SUB_EVENT_TYPES[label], label, float(probabilities[best]), label)
+        return self.predict_many(scores[None, :])[0]
 
     def predict_many(self, scores: np.ndarray) -> list[Prediction]:
-        """``predict`` of each row, with the arithmetic done for all rows at once."""
+        """The prediction for each row of scores, with the arithmetic done for all rows at once."""
         best = scores.argmax(axis=1)
         probabilities = np.exp(self.temperature * (scores - scores.max(axis=1, keepdims=True)))
         probabilities /= probabilities.sum(axis=1, keepdims=True)

@@ -294,12 +294,20 @@ def print_calibration(scores: np.ndarray, labels: np.ndarray, classes: list[str]
                   f"mean {confidence[chosen].mean():.2f}, right {right[chosen].mean():.2f}")
 
 
-def cross_validated_scores(records: Records, config: Config, folds: int, seed: int = 0):
-    """Held-out scores of every record, from ``folds`` stratified folds (by corpus and label)."""
+def cross_validated_scores(records: Records, config: Config, folds: int, seed: int = 0, share: float = 1.0,
+                           unseen: float = 0.0):
+    """Held-out scores of every record, from ``folds`` stratified folds (by corpus and label).
+
+    ``share`` < 1 trains each fold on that share of its training records (drawn at random); a
+    label a fold never saw keeps the score ``unseen``.
+    """
     classes = sorted(set(records.labels))
-    scores = np.zeros((len(records.texts), len(classes)))
+    scores = np.full((len(records.texts), len(classes)), unseen)
+    sampler = np.random.default_rng(seed)
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(records.texts, strata(records, folds)):
+        if share < 1:
+            train = np.sort(sampler.choice(train, int(len(train) * share), replace=False))
         model = fit_model([records.texts[i] for i in train], records.labels[train], config)
         held_out = decision_scores(model, [records.texts[i] for i in test])
         scores[np.ix_(test, [classes.index(label) for label in model.labels])] = held_out
@@ -312,26 +320,15 @@ def learning_curve(records: Records, config: Config, folds: int, shares=(0.125, 
     The held-out folds stay whole, so the rows differ only in how much was learnt from: how the
     figures still rise at the full share tells how far more labelled data would carry them.
     """
-    classes = sorted(set(records.labels))
     gold = np.array([output_label(label) for label in records.labels])
     rows = []
     for share in shares:
-        sampler = np.random.default_rng(0)
-        # A label a small share never saw must not win: its column stays at minus infinity, not 0.
-        scores = np.full((len(records.texts), len(classes)), -np.inf)
-        trained = []
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
-        for train, test in splitter.split(records.texts, strata(records, folds)):
-            if share < 1:
-                train = np.sort(sampler.choice(train, int(len(train) * share), replace=False))
-            trained.append(len(train))
-            model = fit_model([records.texts[i] for i in train], records.labels[train], config)
-            held_out = decision_scores(model, [records.texts[i] for i in test])
-            scores[np.ix_(test, [classes.index(label) for label in model.labels])] = held_out
+        # A label a small share never saw must not win: its score is minus infinity, not 0.
+        classes, scores = cross_validated_scores(records, config, folds, share=share, unseen=-np.inf)
         predicted = np.array([output_label(classes[i]) for i in scores.argmax(axis=1)])
         figures = {corpus: corpus_figures(gold[records.sources == corpus], predicted[records.sources == corpus])
                    for corpus in sorted(set(records.sources))}
-        rows.append((share, int(np.mean(trained)), figures))
+        rows.append((share, int(len(records.texts) * (folds - 1) / folds * share), figures))
     return rows
 
 
