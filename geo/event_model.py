@@ -21,13 +21,14 @@ True
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 import re
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
@@ -35,17 +36,15 @@ import numpy as np
 from scipy import sparse
 
 from geo.errors import EventModelError
-from geo.memo import memo_map
+from geo.ngram_hash import TOKEN as _TOKEN, char_wb_ngram_buckets, word_ngram_buckets
 from geo.table import SUB_EVENT_TYPES
 
 MODEL_FORMAT = 1
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "event_model.npz"
 NON_ACLED = "Non-ACLED"
 HASH_BITS = 20
-_WORD_CACHE_SIZE = 200_000  # words whose character n-gram columns are kept
 
-# The same token rule and whitespace rule as scikit-learn's CountVectorizer defaults.
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# The same token rule (``TOKEN``) and whitespace rule as scikit-learn's CountVectorizer defaults.
 _WHITE_SPACES = re.compile(r"\s\s+")
 
 _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
@@ -240,6 +239,7 @@ def cue_entries(lowered: str) -> list[str]:
 
 
 ANALYZERS = {"word": word_ngrams, "char_wb": char_wb_ngrams, "cue": cue_names}
+_HASHED = {"word": word_ngram_buckets, "char_wb": char_wb_ngram_buckets}
 
 
 @dataclass
@@ -252,72 +252,49 @@ class _Block:
     offset: int  # the block's first column in the whole feature vector
     column_of_bucket: dict[int, int]  # column within the block
     idf: np.ndarray  # by column within the block
-    _columns_of_word: dict = field(default_factory=dict)  # a word's columns (char_wb), an n-gram's column (word)
-    _arrays_of_word: dict = field(default_factory=dict)  # a word's columns as an array (char_wb)
-    _column_of_ngram: dict = field(default_factory=dict)  # a character n-gram's column, -1 if unknown
 
     def columns(self, text: str) -> list[int]:
-        """Block columns of the text's n-grams, once per occurrence; unknown n-grams dropped."""
-        lookup = self.column_of_bucket.get
-        if self.kind == "word":
-            return [column for column in self._word_block_columns(text) if column >= 0]
-        if self.kind != "char_wb":
-            found = (lookup(bucket(ngram)) for ngram in ANALYZERS[self.kind](text, self.ngram_range))
-            return [column for column in found if column is not None]
-        # Character n-grams depend on the word alone, and news repeats its words: cache by word.
-        columns = []
-        for known in memo_map(self._columns_of_word, _WHITE_SPACES.sub(" ", text.lower()).split(),
-                              self._word_columns, _WORD_CACHE_SIZE):
-            columns.extend(known)
-        return columns
+        """Block columns of the text's n-grams, once per occurrence; unknown n-grams dropped.
 
-
-    def _word_block_columns(self, text: str) -> list[int]:
-        """The column of each word n-gram of the text, -1 for an n-gram the model does not know.
-
-        Hashing is most of the cost, and news repeats its words and word pairs: columns are
-        kept by n-gram, and looked up in one pass.
+        The plain reading of the features, one n-gram at a time: ``entries_many`` must agree with it.
         """
-        return memo_map(self._columns_of_word, word_ngrams(text, self.ngram_range), self._ngram_column,
-                        _WORD_CACHE_SIZE)
-
-    def _ngram_column(self, ngram: str) -> int:
-        return self.column_of_bucket.get(bucket(ngram), -1)
+        lookup = self.column_of_bucket.get
+        found = (lookup(bucket(ngram)) for ngram in ANALYZERS[self.kind](text, self.ngram_range))
+        return [column for column in found if column is not None]
 
     def entries_many(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Text number and block column of every n-gram occurrence in the texts (unknown n-grams dropped).
 
         The same occurrences as ``columns`` text by text, gathered for the whole batch at once:
-        per-text array calls cost more than the look-ups themselves.
+        word and character n-grams are hashed as arrays (``geo.ngram_hash``), with no cache to warm.
         """
-        if self.kind == "word":
-            per_text = [self._word_block_columns(text) for text in texts]
-            found = np.fromiter(chain.from_iterable(per_text), dtype=np.int64)
-            rows = np.repeat(np.arange(len(texts)), [len(columns) for columns in per_text])
+        if self.kind in _HASHED:
+            rows, buckets = _HASHED[self.kind](texts, self.ngram_range, HASH_BITS)
+            found = self._column_of[buckets]
             known = found >= 0
-            return rows[known], found[known]
-        if self.kind != "char_wb":
+            return rows[known], found[known].astype(np.int64)
+        if self.kind == "cue":
+            column_of_cue = self._column_of_cue
+            per_text = [[column_of_cue[name] for name in set().union(*map(_CUE_OF_ENTRY.__getitem__,
+                                                                          cue_entries(text.lower())))
+                         if name in column_of_cue] for text in texts]
+        else:
             per_text = [self.columns(text) for text in texts]
-            rows = np.repeat(np.arange(len(texts)), [len(columns) for columns in per_text])
-            return rows, np.fromiter(chain.from_iterable(per_text), dtype=np.int64, count=len(rows))
-        # split() alone cuts at every run of white space, as scikit-learn's squeeze-then-split does.
-        words_of_text = [text.lower().split() for text in texts]
-        words = list(chain.from_iterable(words_of_text))
-        parts = memo_map(self._arrays_of_word, words, self._word_array, _WORD_CACHE_SIZE)
-        if not parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        text_of_word = np.repeat(np.arange(len(texts)), [len(w) for w in words_of_text])
-        rows = np.repeat(text_of_word, [len(part) for part in parts])
-        return rows, np.concatenate(parts)
+        rows = np.repeat(np.arange(len(texts)), [len(columns) for columns in per_text])
+        return rows, np.fromiter(chain.from_iterable(per_text), dtype=np.int64, count=len(rows))
 
-    def _word_columns(self, word: str) -> tuple[int, ...]:
-        # New words are made of old n-grams ("ing", " th"): an n-gram's column is kept, not re-hashed.
-        found = memo_map(self._column_of_ngram, _word_char_ngrams(word, *self.ngram_range), self._ngram_column,
-                         _WORD_CACHE_SIZE)
-        return tuple([column for column in found if column >= 0])
+    @functools.cached_property
+    def _column_of_cue(self) -> dict[str, int]:
+        """The block column of each cue group the model knows."""
+        found = {name: self.column_of_bucket.get(bucket(f"cue:{name}")) for name in CUES}
+        return {name: column for name, column in found.items() if column is not None}
 
-    def _word_array(self, word: str) -> np.ndarray:
-        return np.array(self._word_columns(word), dtype=np.int64)
+    @functools.cached_property
+    def _column_of(self) -> np.ndarray:
+        """The block column of every bucket, -1 for a bucket no kept n-gram falls in."""
+        columns = np.full(1 << HASH_BITS, -1, dtype=np.int32)
+        columns[np.fromiter(self.column_of_bucket, dtype=np.int64)] = np.arange(len(self.column_of_bucket))
+        return columns
 
 
 class EventModel:

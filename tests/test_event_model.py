@@ -49,6 +49,20 @@ def test_ngrams_are_scikit_learns(records, kind, ngram_range):
     assert [event_model.ANALYZERS[kind](t, ngram_range) for t in texts] == [analyze(t) for t in texts]
 
 
+@pytest.mark.parametrize("kind, ngram_range", [("word", (1, 2)), ("char_wb", (2, 5))])
+def test_batched_hashing_gives_each_texts_own_ngram_buckets(kind, ngram_range):
+    """The array hashing of a whole batch gives every text the buckets of its own n-grams, and no n-gram
+    spans two texts: in any script, whatever the bytes of its characters."""
+    texts = [p for p in SEED.read_text(encoding="utf-8").split("\n\n") if p.strip()] + [
+        "", "   ", "a", "Ḥalab and Dayr az-Zawr (دير الزور) — 😀 İstanbul ÉTAT", "中文新闻 x\u00a0y\u2028z",
+        "x " * 3, "ß ﬁ Σς", "aa"]
+    rows, buckets = event_model._HASHED[kind](texts, ngram_range, event_model.HASH_BITS)
+    batched = sorted(zip(rows.tolist(), buckets.tolist()))
+    one_by_one = sorted((row, event_model.bucket(ngram)) for row, text in enumerate(texts)
+                        for ngram in event_model.ANALYZERS[kind](text, ngram_range))
+    assert batched == one_by_one
+
+
 def test_cues_are_found_as_one_regular_expression_finds_them(records):
     """The fast scan of word starts gives what one regular expression of every cue, longest first, gives."""
     entries = sorted({entry for entries in event_model.CUES.values() for entry in entries}, key=len, reverse=True)
