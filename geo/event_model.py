@@ -271,13 +271,11 @@ class _Block:
             found = self._column_of[buckets]
             known = found >= 0
             return rows[known], found[known].astype(np.int64)
-        if self.kind == "cue":
-            column_of_cue = self._column_of_cue
-            per_text = [[column_of_cue[name] for name in set().union(*map(_CUE_OF_ENTRY.__getitem__,
-                                                                          cue_entries(text.lower())))
-                         if name in column_of_cue] for text in texts]
-        else:
-            per_text = [self.columns(text) for text in texts]
+        # The cue block: each cue group found counts once, as ``cue_names`` gives them.
+        column_of_cue = self._column_of_cue
+        per_text = [[column_of_cue[name] for name in set().union(*map(_CUE_OF_ENTRY.__getitem__,
+                                                                      cue_entries(text.lower())))
+                     if name in column_of_cue] for text in texts]
         rows = np.repeat(np.arange(len(texts)), [len(columns) for columns in per_text])
         return rows, np.fromiter(chain.from_iterable(per_text), dtype=np.int64, count=len(rows))
 
@@ -431,6 +429,10 @@ def read_model(path: Path | str) -> EventModel:
     if header.get("format") != MODEL_FORMAT:
         raise EventModelError(
             f"{path}: event model format {header.get('format')}, expected {MODEL_FORMAT}; retrain it")
+    unknown = sorted({block["kind"] for block in header.get("blocks", [])} - set(ANALYZERS))
+    if unknown:
+        raise EventModelError(f"{path}: event model with feature kinds {', '.join(unknown)} that this newsmap "
+                              "does not compute; retrain it")
     return EventModel(arrays, header)
 
 

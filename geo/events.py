@@ -328,7 +328,6 @@ def _representative_town(place: Resolved, gazetteer: Gazetteer):
              if town.kind in (CITY, CAPITAL) and town.country_code == area.country_code
              and town.admin1_code == area.admin1_code]
     if area.kind == ADMIN2:
-        # Admin-2 codes are not kept per town: a namesake town must lie close to the district's point.
         towns = [town for town in towns
                  if distance_km(area.latitude, area.longitude, town.latitude, town.longitude) <= AREA_TOWN_KM]
     return max(towns, key=lambda town: town.population) if towns else area

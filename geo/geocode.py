@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from operator import mul
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import mul
 from pathlib import Path
 
 from geopy.geocoders.base import Geocoder

@@ -1,6 +1,6 @@
-"""A bounded memo of a pure function applied to many keys at once (n-gram columns, word keys).
+"""A bounded memo of a pure function applied to many keys at once (the recognizer's word keys).
 
-The hot paths look up thousands of keys a call, most of them seen before: one pass of
+A hot path looks up thousands of keys a call, most of them seen before: one pass of
 ``dict.get`` over all the keys, then the function for the keys not kept yet. The memo is
 cleared whole when it outgrows its limit: memory stays bounded, and what recurs is soon
 kept again.

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from operator import itemgetter, mul
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter, mul
 from pathlib import Path
 
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, WIDE_KINDS, Gazetteer, name_prefixes, normalize
