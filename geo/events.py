@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from geo import event_model
 from geo.dates import event_date
+from geo.event_model import is_note_style
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CITY, WIDE_KINDS, Gazetteer, distance_km
 from geo.geocode import Resolved
 from geo.numbers import fatalities
@@ -30,6 +31,7 @@ VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence ag
 MAX_PASSAGE = 600
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|Co|vs))(?<!\bMrs)[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9])")
 _LOCATIVE = re.compile(r"(?:\b(?:in|at|near|outside|into|on|around|across|inside|toward|towards)\s+(?:the\s+)?"
+                       r"(?:(?:north|south|east|west|central|upper|lower)[a-z-]*\s+)?"
                        r"|\b(?:city|town|village|district|province|region|area|outskirts|governorate|county|"
                        r"neighbou?rhood|commune|municipality)\s+of\s+)$", re.I)
 # Where a speaker lives or reports from is not where the event happened.
@@ -102,39 +104,57 @@ def classify_articles(texts: list[str]) -> list[tuple[list[Passage], list]]:
     return result
 
 
-def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=None) -> list[Event]:
+def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=None,
+            reading: str | None = None) -> list[Event]:
     """The events of one article, each with its own excerpt; background statistics left out.
 
-    ``classified`` is the article's item of ``classify_articles``, when a caller batched it.
+    ``classified`` is the article's item of ``classify_articles``, when a caller batched it;
+    ``reading`` the text as recognition read it (``geo.truecase``), when it differs from the article's.
     """
     units, predictions = classified or classify_articles([article.text])[0]
+    text = reading or article.text
+    # The dateline says where the reporter is, not where anything happened.
+    dateline = _dateline_end(article.text)  # wire datelines are in capitals: read the article's own
+    resolved = _after_dateline(resolved, dateline)
     main_place = _main_place(resolved)
     home = _home_country(resolved)
+    # A coder's note is one passage opening with its date; an article is news even when it opens with one.
+    news = len(units) > 1 or not is_note_style(article.text)
     drafts: dict[tuple, dict] = {}
     order = []
     previous_place = None
     last_violent: dict = {}
     for unit, prediction in zip(units, predictions):
+        seen = text[unit.start:unit.end]
         inside = [r for r in resolved if unit.start <= r.mention.start and r.mention.end <= unit.end]
-        place, precision = _event_place(article.text, unit, inside, home)
+        place, precision = _event_place(text, unit, inside, home)
         if place is not None and place.place is not None and place.place.kind not in WIDE_KINDS:
             previous_place = (place, precision)
-        prediction = _coded(unit.text, prediction)
+        prediction = _coded(seen, prediction, news)
+        if news and not _reported_as_news(article, unit, seen, prediction):
+            prediction = NOT_AN_EVENT
         if prediction.event_type is None or prediction.confidence < MIN_CONFIDENCE:
             # A toll reported on its own ("So far we have 10 killed," he said) belongs to the
             # violent event just described. (Most passages are no event: their tolls are read only here.)
-            count = fatalities(unit.text) if last_violent and place is None else None
+            count = fatalities(seen) if last_violent and place is None else None
             if count is not None and not count.background:
                 # The toll of a fight is the battle's, whatever else was reported in between.
                 target = last_violent.get("Battles") or last_violent["last"]
                 target["fatalities"] = max(target["fatalities"] or 0, count.value)
             continue
-        count = fatalities(unit.text)
+        count = fatalities(seen)
         if count is not None and count.background and prediction.confidence < BACKGROUND_EVENT_CONFIDENCE:
             continue
         if place is None:
             place, precision = previous_place or main_place or (None, 3)
-        day, time_precision = event_date(unit.text, article.published)
+        elif place.place is not None and place.place.kind in WIDE_KINDS and prediction.event_type in VIOLENT_TYPES \
+                and not _COUNTRY_WIDE.search(text, max(unit.start, place.mention.start - 25), place.mention.start):
+            # "in northeast Syria" after "in Hasaka": the country-wide phrase is the town's event.
+            nearer = previous_place or (main_place if main_place and main_place[1] < 3 else None)
+            if nearer is not None and nearer[0].place.country_code == place.place.country_code:
+                place, precision = nearer[0], 2
+        # The dateline's date is the report's, not the event's.
+        day, time_precision = event_date(text[max(unit.start, dateline):unit.end], article.published)
         key = (prediction.event_type, place.place.index if place and place.place else None)
         draft = drafts.get(key)
         if draft is None:
@@ -151,16 +171,117 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
         if prediction.event_type in VIOLENT_TYPES:
             last_violent = {"last": draft, **({"Battles": draft} if prediction.event_type == "Battles" else
                                               {"Battles": last_violent.get("Battles")} if last_violent else {})}
-    return [_event(article, number, drafts[key], gazetteer) for number, key in enumerate(order, start=1)]
+    kept = _one_per_event([drafts[key] for key in order]) if news else [drafts[key] for key in order]
+    return [_event(article, number, draft, gazetteer, text) for number, draft in enumerate(kept, start=1)]
 
 
-def _coded(text: str, prediction):
+_COUNTRY_WIDE = re.compile(r"\b(?:across|throughout|all over|around|nationwide in)\s+(?:the\s+)?$", re.I)
+NOT_AN_EVENT = event_model.Prediction(None, None, 1.0, event_model.NON_ACLED)
+# News passages need more of the classifier than coder notes, which are all events: most passages
+# of an article are background.
+MIN_NEWS_CONFIDENCE = 0.2
+# "SAN SALVADOR, 3 JAN 90 --", "BEIRUT (AP) —": a place name, maybe a date, maybe the agency, a dash;
+# or a bare date stamp, "Fri 07 Apr 2017 at 0914".
+_DATELINE = re.compile(r"\A\s*(?:[^\n]{0,160}\n+\s*)??(?:[A-Z][A-Z.'’ -]{1,40}(?:,[\w.' ]{1,40}){0,2}\s*"
+                       r"(?:\([\w. ]{1,20}\)\s*)?(?:--|—|–|-\s)|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*\.?,? \d{1,2} "
+                       r"\w+\.? \d{4}(?: at \d{3,4}\b)?)")
+# A protest is people protesting, not a mention of protesters ("soldiers who refused to fire on protesters").
+_PROTEST_ACTION = re.compile(
+    r"\b(?:protest(?:ed|ing|s)?\b|took to the streets|(?:demonstrat|rall(?:y|ied|ies)|march(?:ed|es|ing)\b|"
+    r"sit-?in|gather|picket|strik(?:e|es|ing)\b|walk(?:ed)? ?out|chant|boycott|riot|mob\b|looted|torched|"
+    r"set (?:ablaze|fire)|threw (?:stones|rocks)|stormed))", re.I)
+# Plans, threats, expectations and history are not what happened.
+_NOT_HAPPENED = re.compile(
+    r"\b(?:will|would|could|might|plans? to|planned|planning|threaten\w* to|expected to|vow\w* to|"
+    r"intend\w* to|ready to|is to|are to|set to|since (?:the )?(?:war|conflict|uprising|crisis|revolution|start|"
+    r"beginning|19\d\d|20\d\d)|in (?:19|20)\d\d|(?:conflict|war|violence|fighting|uprising|crisis|insurgency)"
+    r" (?:has|have|had) (?:killed|claimed|left|displaced))\b", re.I)
+_HAPPENED = re.compile(
+    r"\b(?:yesterday|today|tonight|last night|this morning|on (?:monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday)|killed|wounded|injured|attacked|clashed|exploded|detonated|fired|shelled|bombed|stormed|seized|"
+    r"captured|kidnapped|abducted|arrested|protested|demonstrated|marched|rallied|gathered|took to the streets)\b",
+    re.I)
+
+
+def _after_dateline(resolved: list[Resolved], dateline: int) -> list[Resolved]:
+    """The places of the body; a name placed only by borrowing the dateline's point is left unplaced."""
+    body = [r for r in resolved if r.mention.start >= dateline]
+    if not dateline:
+        return body
+    datelined = {r.place.index for r in resolved if r.mention.start < dateline and r.place is not None}
+    named_in_body = {r.place.index for r in body if r.place is not None and not r.approximate}
+    borrowed = datelined - named_in_body
+    return [replace(r, place=None, approximate=False) if r.approximate and r.place is not None
+            and r.place.index in borrowed else r for r in body]
+
+
+def _dateline_end(text: str) -> int:
+    """Where the article's dateline ends (0 when it has none)."""
+    found = _DATELINE.match(text[:260])
+    return found.end() if found else 0
+
+
+def _reported_as_news(article, unit: Passage, text: str, prediction) -> bool:
+    """Whether a news passage reports an event that happened, as opposed to headline, plan or background."""
+    if prediction.event_type is None:
+        return True
+    if prediction.confidence < MIN_NEWS_CONFIDENCE:
+        return False
+    # The headline restates what the body reports; alone it is no event.
+    if unit.start == 0 and article.title and len(unit.text) <= 160 and unit.text.rstrip()[-1:] not in ".!?\"”":
+        return False
+    if prediction.event_type in ("Protests", "Riots") and not _PROTEST_ACTION.search(text):
+        return False
+    return not (_NOT_HAPPENED.search(text) and not _HAPPENED.search(text))
+
+
+def _one_per_event(drafts: list[dict]) -> list[dict]:
+    """One draft per real event: restatements of one type in one area merge; a strategic development
+    told beside a violent event or a protest at the same place is its restatement.
+    """
+    merged: list[dict] = []
+    for draft in drafts:
+        same = next((kept for kept in merged if kept["prediction"].event_type == draft["prediction"].event_type
+                     and _same_area(kept["place"], draft["place"])), None)
+        if same is None:
+            merged.append(draft)
+            continue
+        if draft["precision"] < same["precision"]:
+            same["place"], same["precision"] = draft["place"], draft["precision"]
+        if draft["prediction"].confidence > same["prediction"].confidence:
+            same["unit"], same["prediction"] = draft["unit"], draft["prediction"]
+        if draft["fatalities"] is not None:
+            same["fatalities"] = max(same["fatalities"] or 0, draft["fatalities"])
+        if (draft["date"][1], draft["date"][0] or "") < (same["date"][1], same["date"][0] or ""):
+            same["date"] = draft["date"]
+    others = [d for d in merged if d["prediction"].event_type != "Strategic developments"]
+    return [d for d in merged if d["prediction"].event_type != "Strategic developments"
+            or not any(_same_area(d["place"], other["place"]) for other in others)]
+
+
+def _same_area(first: Resolved | None, second: Resolved | None) -> bool:
+    """Whether two event places may be one place told twice: the same admin-1 area, or one of them vague."""
+    if first is None or second is None or first.place is None or second.place is None:
+        return True
+    a, b = first.place, second.place
+    if a.index == b.index:
+        return True
+    if a.country_code != b.country_code:
+        return False
+    if a.kind in WIDE_KINDS or b.kind in WIDE_KINDS:
+        return True  # "across Syria" and "in Rastan": the country-wide report may be the town's
+    return bool(a.admin1_code) and a.admin1_code == b.admin1_code
+
+
+def _coded(text: str, prediction, news: bool = False):
     """The classifier's type, with ACLED's rule for fighting applied where the classifier is unsure.
 
     Fighting between armed sides is a battle even when shells fell during it; a text about
-    crowds (protests, riots) is left to the classifier.
+    crowds (protests, riots) is left to the classifier. In news, where "a battle for second place"
+    is sport, the rule only retypes what the classifier took for an event.
     """
     if (prediction.confidence < FIGHTING_OVERRIDE_BELOW and _FIGHTING.search(text)
+            and (prediction.event_type is not None or not news)
             and not _CROWD.search(text)):
         prediction = replace(prediction, event_type="Battles", sub_event_type="Armed clash",
                              confidence=max(prediction.confidence, MIN_CONFIDENCE))
@@ -333,7 +454,7 @@ def _representative_town(place: Resolved, gazetteer: Gazetteer):
     return max(towns, key=lambda town: town.population) if towns else area
 
 
-def _event(article, number: int, draft: dict, gazetteer: Gazetteer) -> Event:
+def _event(article, number: int, draft: dict, gazetteer: Gazetteer, text: str) -> Event:
     unit, prediction, place = draft["unit"], draft["prediction"], draft["place"]
     chosen = _representative_town(place, gazetteer) if place is not None and place.place is not None else None
     country = gazetteer.country_name(chosen.country_code) if chosen and chosen.country_code else None
@@ -341,7 +462,7 @@ def _event(article, number: int, draft: dict, gazetteer: Gazetteer) -> Event:
     if chosen is not None and chosen.kind not in WIDE_KINDS:
         admin1 = chosen.name if chosen.kind == ADMIN1 else gazetteer.admin1_name(chosen.country_code, chosen.admin1_code)
     resolved_here = [place] if place is not None else []
-    actor1, actor2 = _actors(unit.text, prediction.event_type, country, resolved_here)
+    actor1, actor2 = _actors(text[unit.start:unit.end], prediction.event_type, country, resolved_here)
     day, time_precision = draft["date"]
     return Event(
         event_id=f"{article.article_id}#{number}",

@@ -13,7 +13,7 @@ import pandas as pd
 from geo import corrections as fixes
 from geo import event_model
 from geo import events as event_extraction
-from geo import toponyms
+from geo import toponyms, truecase
 from geo.articles import Article, read_paths
 from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer, load
@@ -67,13 +67,15 @@ def process_article(article: Article, gazetteer: Gazetteer | None = None,
     and their predictions, when the caller classified many articles at once.
     """
     gazetteer = gazetteer or load()
-    mentions = toponyms.find(article.text, gazetteer)
-    resolved = resolve(article.text, mentions, gazetteer, known_country=known_country)
+    # Wire copy in capitals is read re-cased; offsets into the reading are offsets into the article.
+    reading = truecase.reading(article.text, gazetteer)
+    mentions = toponyms.find(reading, gazetteer)
+    resolved = resolve(reading, mentions, gazetteer, known_country=known_country)
     if online is not None:
         resolved = online.improve(resolved, known_country)
     if corrections:
         resolved = fixes.apply_places(resolved, fixes.place_overrides(corrections), gazetteer)
-    found = event_extraction.extract(article, resolved, gazetteer, classified)
+    found = event_extraction.extract(article, resolved, gazetteer, classified, reading)
     if corrections:
         found = fixes.apply_events(found, corrections)
     return ArticleResult(article, resolved, found)

@@ -28,7 +28,7 @@ _GAP = re.compile(r"[ \t]+|\.[ \t]+")
 NEVER_PLACES = frozenset(normalize(w) for w in """
 January February March April May June July August September October November December
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday
-I A An The This That These Those He She It We They You His Her Its Our Their My Your
+I A An The This That These Those He She It We They You His Her Its Our Their My Your Is
 Mr Mrs Ms Dr President Colonel Col General Gen Sen Senator Rep Gov Governor King Queen Prince
 Princess Sheikh Pope Judge Officer Sgt Capt Lt Minister Chief Coach Rev Father Sister Brother
 Saint Lord Lady Sir Mayor Deputy Detective Sheriff Trooper Sergeant Captain Lieutenant Major

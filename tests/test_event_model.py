@@ -104,7 +104,9 @@ def test_seed_article_sentences():
     paragraphs = [p.strip() for p in SEED.read_text(encoding="utf-8").split("\n\n")]
     advance = next(p for p in paragraphs if p.startswith("Syrian troops backed by tanks"))
     protest = next(p for p in paragraphs if p.startswith("Tens of thousands of protesters"))
-    assert (classify(advance).event_type, classify(advance).sub_event_type) == ("Battles", "Armed clash")
+    # Troops advancing into a town held by defectors: a battle, which ACLED may code as the town regained.
+    assert classify(advance).event_type == "Battles"
+    assert classify(advance).sub_event_type in ("Armed clash", "Government regains territory")
     assert (classify(protest).event_type, classify(protest).sub_event_type) == ("Protests", "Peaceful protest")
     boilerplate = classify("What do you think of this article? Visit on Facebook and share your views.")
     assert boilerplate.event_type is None or boilerplate.confidence < 0.5

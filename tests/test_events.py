@@ -50,6 +50,45 @@ def test_background_toll_is_not_an_event(seed_events):
     assert not (seed_events.fatalities >= 2000).any()
 
 
+def test_the_seed_gives_the_events_a_coder_would_code_and_no_more(seed_events):
+    """The battle and the protests; not the headline on its own, not "Rastan has become a redoubt"."""
+    assert len(seed_events) <= 3
+    assert set(seed_events.event_type) >= {"Battles", "Protests"}
+    assert not seed_events.notes.str.startswith("Syria Security Forces Enter Rastan").any()
+    assert not seed_events.notes.str.contains("redoubt").any()
+
+
+def _events_of(text: str, title: str | None = None, published: str = "2019-10-10"):
+    from geo.articles import from_record
+    from geo.pipeline import process_article
+    return process_article(from_record({"id": "t", "text": text, "title": title, "published": published}, "t")).events
+
+
+def test_the_dateline_is_where_the_reporter_is_not_where_the_shells_fell():
+    events = _events_of("BEIRUT (AP) — A Kurdish militia spokesman says Turkish artillery shelled the town of "
+                        "Qamishli in northeastern Syria on Thursday, killing two civilians.\n\n"
+                        "The shelling of Qamishli came a day after Turkey launched its offensive.",
+                        title="Turkey shells Syrian border town")
+    assert events, "the shelling is an event"
+    assert all(event.country == "Syria" for event in events)
+
+
+def test_wire_copy_in_capitals_finds_its_places_and_incident():
+    events = _events_of("SAN SALVADOR, 12 JAN 90 -- [TEXT] URBAN GUERRILLAS OF THE FARABUNDO MARTI NATIONAL "
+                        "LIBERATION FRONT DETONATED A CAR BOMB YESTERDAY IN FRONT OF THE POLICE HEADQUARTERS IN "
+                        "SAN MIGUEL, KILLING THREE POLICEMEN AND WOUNDING FIVE PASSERSBY.", published="1990-01-12")
+    bombs = [event for event in events if event.event_type == "Explosions/Remote violence"]
+    assert bombs and bombs[0].location == "San Miguel" and bombs[0].country == "El Salvador"
+    assert bombs[0].event_date == "1990-01-11" and bombs[0].fatalities == 3
+
+
+def test_an_article_with_no_political_violence_gives_no_event():
+    events = _events_of("The striker scored twice as United beat City in their battle for second place on "
+                        "Sunday.\n\nThe manager said his side would fight for the title and expected to beat "
+                        "Chelsea on Saturday, when fans plan a march to the ground.", title="United win the derby")
+    assert events == []
+
+
 def test_every_excerpt_is_the_article_text_at_its_offsets(seed_events):
     text = SEED.read_text(encoding="utf-8")
     for event in seed_events.itertuples():
