@@ -196,6 +196,11 @@ _NOT_HAPPENED = re.compile(
     r"intend\w* to|ready to|is to|are to|set to|since (?:the )?(?:war|conflict|uprising|crisis|revolution|start|"
     r"beginning|19\d\d|20\d\d)|in (?:19|20)\d\d|(?:conflict|war|violence|fighting|uprising|crisis|insurgency)"
     r" (?:has|have|had) (?:killed|claimed|left|displaced))\b", re.I)
+# A cumulative toll or the war's start tells the story so far, whatever else the passage says.
+_STORY_SO_FAR = re.compile(
+    r"\b(?:(?:has|have) (?:so far )?(?:killed|claimed the lives of|left) (?:more than|over|nearly|almost|about|"
+    r"around|some|an estimated|at least|tens of|hundreds of)|since the (?:war|conflict|uprising|crisis|revolution)"
+    r" (?:began|started|erupted)|(?:began|started|erupted) in (?:19|20)\d\d)", re.I)
 _HAPPENED = re.compile(
     r"\b(?:yesterday|today|tonight|last night|this morning|on (?:monday|tuesday|wednesday|thursday|friday|saturday|"
     r"sunday)|killed|wounded|injured|attacked|clashed|exploded|detonated|fired|shelled|bombed|stormed|seized|"
@@ -231,6 +236,8 @@ def _reported_as_news(article, unit: Passage, text: str, prediction) -> bool:
     if unit.start == 0 and article.title and len(unit.text) <= 160 and unit.text.rstrip()[-1:] not in ".!?\"”":
         return False
     if prediction.event_type in ("Protests", "Riots") and not _PROTEST_ACTION.search(text):
+        return False
+    if _STORY_SO_FAR.search(text):
         return False
     return not (_NOT_HAPPENED.search(text) and not _HAPPENED.search(text))
 

@@ -6,7 +6,7 @@ the dashboard and any process pool call it and nothing else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -71,6 +71,9 @@ def process_article(article: Article, gazetteer: Gazetteer | None = None,
     reading = truecase.reading(article.text, gazetteer)
     mentions = toponyms.find(reading, gazetteer)
     resolved = resolve(reading, mentions, gazetteer, known_country=known_country)
+    if reading is not article.text:  # the place table quotes the article as written
+        resolved = [replace(r, mention=replace(r.mention, text=article.text[r.mention.start:r.mention.end]))
+                    for r in resolved]
     if online is not None:
         resolved = online.improve(resolved, known_country)
     if corrections:

@@ -45,11 +45,13 @@ def reading(text: str, gazetteer: Gazetteer) -> str:
     while i < len(words):
         run = _name_run(i, words, keys, text, gazetteer)
         for number in range(i, i + run):
-            _put(cased, words[number], words[number].group().capitalize())
+            if words[number].group().isupper():  # a word in lower case was set so on purpose
+                _put(cased, words[number], words[number].group().capitalize())
         if run:
             i += run
             continue
-        _put(cased, words[i], _recased(words[i].group(), keys[i], gazetteer))
+        if words[i].group().isupper():
+            _put(cased, words[i], _recased(words[i].group(), keys[i], gazetteer))
         i += 1
     return "".join(cased)
 

@@ -351,7 +351,8 @@ def cross_validated_scores(records: Records, config: Config, folds: int, seed: i
     return classes, scores
 
 
-def learning_curve(records: Records, config: Config, folds: int, shares=(0.125, 0.25, 0.5, 0.75, 1.0)):
+def learning_curve(records: Records, config: Config, folds: int, shares=(0.125, 0.25, 0.5, 0.75, 1.0),
+                   only_folds: int | None = None):
     """Cross-validated figures per corpus when each fold trains on only a share of its training records.
 
     The held-out folds stay whole, so the rows differ only in how much was learnt from: how the
@@ -361,9 +362,12 @@ def learning_curve(records: Records, config: Config, folds: int, shares=(0.125, 
     rows = []
     for share in shares:
         # A label a small share never saw must not win: its score is minus infinity, not 0.
-        classes, scores = cross_validated_scores(records, config, folds, share=share, unseen=-np.inf)
-        predicted = np.array([output_label(classes[i]) for i in scores.argmax(axis=1)])
-        figures = {corpus: corpus_figures(gold[records.sources == corpus], predicted[records.sources == corpus])
+        classes, scores = cross_validated_scores(records, config, folds, share=share, unseen=-np.inf,
+                                                 only_folds=only_folds)
+        scored = np.isfinite(scores).any(axis=1)  # rows of the folds scored
+        predicted = np.array([output_label(classes[i]) for i in scores[scored].argmax(axis=1)])
+        figures = {corpus: corpus_figures(gold[scored][records.sources[scored] == corpus],
+                                          predicted[records.sources[scored] == corpus])
                    for corpus in sorted(set(records.sources))}
         rows.append((share, int(len(records.texts) * (folds - 1) / folds * share), figures))
     return rows
@@ -375,6 +379,9 @@ def print_learning_curve(rows) -> None:
     for share, trained, figures in rows:
         parts = []
         for corpus, values in figures.items():
+            if "type_macro_f1" not in values:  # a file of non-events only
+                parts.append(f"{corpus}: non-events rejected {values['non_acled_rejected']:.3f}")
+                continue
             parts.append(f"{corpus}: type macro F1 {values['type_macro_f1']:.3f}, sub macro F1 "
                          f"{values['sub_macro_f1']:.3f}, sub weighted F1 {values['sub_weighted_f1']:.3f}")
         print(f"  {share:5.3f} {trained:5d}  " + "; ".join(parts))
@@ -497,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"records: {records.counts}, labels: {len(set(records.labels))}")
     chosen = replace(CHOSEN, news_weight=args.news_weight)
     if args.learning_curve:
-        print_learning_curve(learning_curve(records, chosen, args.folds))
+        print_learning_curve(learning_curve(records, chosen, args.folds, only_folds=args.only_folds))
         return 0
     cv, temperature = None, 1.0
     if not args.skip_cv:
