@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import events as event_stage  # noqa: E402
+from geo.actors import normalise_actor  # noqa: E402
 from geo.articles import from_record  # noqa: E402
 from geo.gazetteer import distance_km, load  # noqa: E402
 from geo.pipeline import process_article  # noqa: E402
@@ -73,6 +74,7 @@ def score_file(path: Path, gazetteer, records: list[dict] | None = None) -> tupl
     gold_subs, our_subs = [], []
     date_hits, fatal_exact, fatal_near, place25, place161 = [], [], [], [], []
     nonevent = []
+    actor1_hits, actor2_hits = [], []
     confusions = collections.Counter()
     pipeline_seconds = event_seconds = 0.0
     for record in records:
@@ -96,7 +98,13 @@ def score_file(path: Path, gazetteer, records: list[dict] | None = None) -> tupl
         if gold_type == NONE:
             nonevent.append(event is None)
             continue
-        if record.get("date"):
+        if record.get("actor1"):
+            actor1_hits.append(event is not None and normalise_actor(event.actor1) == normalise_actor(record["actor1"]))
+        if record.get("actor2"):
+            actor2_hits.append(event is not None and normalise_actor(event.actor2) == normalise_actor(record["actor2"]))
+        # Many older notes give no year ("On 9 Dec, in Beruwala DS..."): their date is scored only where
+        # the text states it.
+        if record.get("date") and record["date"][:4] in record["text"]:
             date_hits.append(event is not None and event.event_date == record["date"])
         if record.get("fatalities") is not None:
             value = event.fatalities if event is not None and event.fatalities is not None else 0
@@ -131,6 +139,8 @@ def score_file(path: Path, gazetteer, records: list[dict] | None = None) -> tupl
         "place_25km": share(place25),
         "place_161km": share(place161),
         "nonevent_rejected": share(nonevent),
+        "actor1_match": share(actor1_hits),
+        "actor2_match": share(actor2_hits),
         "records_per_s": round(len(records) / pipeline_seconds, 1),
         "event_stage_records_per_s": round(len(records) / event_seconds, 1),
         "baseline_type_macro_f1": macro(gold_types, baseline, labels),

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from geo import event_model
+from geo.actors import actors
 from geo.dates import event_date
 from geo.event_model import is_note_style
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CITY, WIDE_KINDS, Gazetteer, distance_km
@@ -47,11 +48,6 @@ FIGHTING_OVERRIDE_BELOW = 0.5
 AREA_TOWN_KM = 60
 _NEAR = re.compile(r"\b(?:near|outside|close to|outskirts of|north of|south of|east of|west of|"
                    r"(?:km|kilometres|kilometers|miles) (?:north|south|east|west)\w* of)\s+(?:the\s+)?$", re.I)
-
-# Actor names follow ACLED's pattern for state forces and crowds where the text allows it.
-_FORCES = re.compile(r"\b(troops|army|soldiers|military|forces|police|policemen|security forces)\b", re.I)
-_CROWDS = {"Protests": "Protesters", "Riots": "Rioters"}
-
 
 @dataclass(frozen=True)
 class Passage:
@@ -131,7 +127,7 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
         if place is not None and place.place is not None and place.place.kind not in WIDE_KINDS:
             previous_place = (place, precision)
         prediction = _coded(seen, prediction, news)
-        if news and not _reported_as_news(article, unit, seen, prediction):
+        if news and not _reported_as_news(article, unit, seen, prediction, len(units) > 1):
             prediction = NOT_AN_EVENT
         if prediction.event_type is None or prediction.confidence < MIN_CONFIDENCE:
             # A toll reported on its own ("So far we have 10 killed," he said) belongs to the
@@ -226,14 +222,14 @@ def _dateline_end(text: str) -> int:
     return found.end() if found else 0
 
 
-def _reported_as_news(article, unit: Passage, text: str, prediction) -> bool:
+def _reported_as_news(article, unit: Passage, text: str, prediction, has_body: bool = True) -> bool:
     """Whether a news passage reports an event that happened, as opposed to headline, plan or background."""
     if prediction.event_type is None:
         return True
     if prediction.confidence < MIN_NEWS_CONFIDENCE:
         return False
     # The headline restates what the body reports; alone it is no event.
-    if unit.start == 0 and article.title and len(unit.text) <= 160 and unit.text.rstrip()[-1:] not in ".!?\"”":
+    if has_body and unit.start == 0 and article.title and len(unit.text) <= 160 and unit.text.rstrip()[-1:] not in ".!?\"”":
         return False
     if prediction.event_type in ("Protests", "Riots") and not _PROTEST_ACTION.search(text):
         return False
@@ -427,22 +423,6 @@ def _qualifies(text: str, unit: Passage, r: Resolved) -> bool:
     return not _LOCATIVE.search(before) and bool(_QUALIFIED_NOUN.match(text, r.mention.end))
 
 
-def _actors(text: str, event_type: str, country: str | None, resolved: list[Resolved]) -> tuple[str | None, str | None]:
-    demonym = next((r.place.name for r in resolved if r.mention.cue == "demonym" and r.place), None)
-    actor1 = None
-    if event_type in _CROWDS:
-        actor1 = f"{_CROWDS[event_type]} ({country})" if country else _CROWDS[event_type]
-    forces = _FORCES.search(text)
-    if forces and (demonym or country):
-        name = "Police Forces" if "police" in forces.group(1).lower() else "Military Forces"
-        state = f"{name} of {demonym or country}"
-        if actor1 is None:
-            actor1 = state
-        elif event_type in ("Protests", "Riots"):
-            return actor1, state
-    return actor1, None
-
-
 def _representative_town(place: Resolved, gazetteer: Gazetteer):
     """The town an area is coded by: its namesake town within it, as ACLED codes an area by a town.
 
@@ -468,8 +448,7 @@ def _event(article, number: int, draft: dict, gazetteer: Gazetteer, text: str) -
     admin1 = None
     if chosen is not None and chosen.kind not in WIDE_KINDS:
         admin1 = chosen.name if chosen.kind == ADMIN1 else gazetteer.admin1_name(chosen.country_code, chosen.admin1_code)
-    resolved_here = [place] if place is not None else []
-    actor1, actor2 = _actors(text[unit.start:unit.end], prediction.event_type, country, resolved_here)
+    actor1, actor2 = actors(text[unit.start:unit.end], prediction.event_type, prediction.sub_event_type, country)
     day, time_precision = draft["date"]
     return Event(
         event_id=f"{article.article_id}#{number}",

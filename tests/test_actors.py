@@ -1,0 +1,36 @@
+"""Actor names in ACLED's naming, from the shipped data/actor_names.json (no corpus needed)."""
+
+from geo.actors import actors, normalise_actor
+
+
+def test_named_actor_is_actor1():
+    text = "On 3 May 2020, Al Shabaab militants attacked a military base in Bulo Marer (Lower Shabelle)."
+    assert actors(text, "Battles", "Armed clash", "Somalia")[0] == "Al Shabaab"
+
+
+def test_protest_gives_protesters_of_the_country_and_no_actor2():
+    text = "On 9 May 2020, students protested in Nairobi against the closure of universities."
+    assert actors(text, "Protests", "Peaceful protest", "Kenya") == ("Protesters (Kenya)", None)
+
+
+def test_villagers_killed_by_gunmen():
+    text = "On 2 June 2021, gunmen killed two villagers in Zurmi (Zamfara)."
+    first, second = actors(text, "Violence against civilians", "Attack", "Nigeria")
+    assert (first, second) == ("Unidentified Armed Group (Nigeria)", "Civilians (Nigeria)")
+
+
+def test_gazetteer_country_name_is_written_as_acled_writes_it():
+    text = "On 4 April 2021, demonstrators gathered in Goma."
+    assert actors(text, "Protests", "Peaceful protest", "Democratic Republic of the Congo")[0] == \
+        "Protesters (Democratic Republic of Congo)"
+
+
+def test_no_text_or_no_type_gives_no_actors():
+    assert actors("", "Battles", None, "Syria") == (None, None)
+    assert actors("Soldiers clashed with rebels.", None, None, "Syria") == (None, None)
+
+
+def test_normalise_actor_drops_case_spacing_and_year_range():
+    assert normalise_actor("Military Forces of  Nigeria (2015-2023)") == "military forces of nigeria"
+    assert normalise_actor("Military Forces of Syria (2000-)") == "military forces of syria"
+    assert normalise_actor("NA") == normalise_actor(None) == ""
