@@ -57,6 +57,8 @@ ROLE_WORDS = {
     "Unidentified Communal Militia ({c})": ("communal militia",),
     "Sole Perpetrator ({c})": ("sole perpetrator",),
 }
+# News words for named actors the notes (from 2017 on for Syria) seldom use; kept where that actor is known.
+NAMED_WORDS = {"Opposition Rebels (Syria)": ("army defectors", "free syrian army", "syrian rebels")}
 STOPWORDS = frozenset(
     "a an the of in on at to for from by with and or as is was were be been are has had have it its this that "
     "which who whom into near after before during over against between about their his her they he she them "
@@ -166,6 +168,12 @@ def learn_surfaces(records: list[dict], templates: set[str], full_names: dict[st
         if key in templates:
             for word in words:
                 lowered.setdefault(word, key)
+    for key, words in NAMED_WORDS.items():
+        if key in full_names.values():
+            lowered.update((word, key) for word in words)
+    # A country's name says where, not who ("Lebanon" is not Hezbollah).
+    countries = {record["country"].lower() for record in records if record["country"]}
+    lowered = {form: key for form, key in lowered.items() if form not in countries}
     exact = {form: key for form, key in exact.items() if form.lower() not in lowered}
     return dict(sorted(lowered.items())), dict(sorted(exact.items()))
 
