@@ -114,6 +114,7 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
     resolved = _after_dateline(resolved, dateline)
     main_place = _main_place(resolved)
     home = _home_country(resolved)
+    countries = Counter(r.place.country_code for r in resolved if r.place is not None)
     # A coder's note is one passage opening with its date; an article is news even when it opens with one.
     news = len(units) > 1 or not is_note_style(article.text)
     drafts: dict[tuple, dict] = {}
@@ -123,7 +124,7 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
     for unit, prediction in zip(units, predictions):
         seen = text[unit.start:unit.end]
         inside = [r for r in resolved if unit.start <= r.mention.start and r.mention.end <= unit.end]
-        place, precision = _event_place(text, unit, inside, home)
+        place, precision = _event_place(text, unit, inside, home, countries)
         if place is not None and place.place is not None and place.place.kind not in WIDE_KINDS:
             previous_place = (place, precision)
         prediction = _coded(seen, prediction, news)
@@ -184,7 +185,8 @@ _DATELINE = re.compile(r"\A\s*(?:[^\n]{0,160}\n+\s*)??(?:[A-Z][A-Z.'’ -]{1,40}
 # A protest is people protesting, not a mention of protesters ("soldiers who refused to fire on protesters").
 _PROTEST_ACTION = re.compile(
     r"\b(?:protest(?:ed|ing|s)?\b|took to the streets|(?:demonstrat|rall(?:y|ied|ies)|march(?:ed|es|ing)\b|"
-    r"sit-?in|gather|picket|strik(?:e|es|ing)\b|walk(?:ed)? ?out|chant|boycott|riot|mob\b|looted|torched|"
+    r"sit-?in|gather|picket|(?:on|general|hunger|labou?r|workers'?|national|nationwide) strikes?\b|strikers|"
+    r"striking (?:workers|teachers|doctors|nurses|miners|drivers)|walk(?:ed)? ?out|chant|boycott|riot|mob\b|looted|torched|"
     r"set (?:ablaze|fire)|threw (?:stones|rocks)|stormed))", re.I)
 # Plans, threats, expectations and history are not what happened.
 _NOT_HAPPENED = re.compile(
@@ -196,7 +198,9 @@ _NOT_HAPPENED = re.compile(
 _STORY_SO_FAR = re.compile(
     r"\b(?:(?:has|have) (?:so far )?(?:killed|claimed the lives of|left) (?:more than|over|nearly|almost|about|"
     r"around|some|an estimated|at least|tens of|hundreds of)|since the (?:war|conflict|uprising|crisis|revolution)"
-    r" (?:began|started|erupted)|(?:began|started|erupted) in (?:19|20)\d\d)", re.I)
+    r" (?:began|started|erupted)|(?:began|started|erupted) in (?:\w+ )?(?:19|20)\d\d|"
+    r"(?:has|have) since (?:evolved|turned|become|grown|escalated|spiralled|spiraled|descended)|"
+    r"(?:more than|over|at least|nearly|some) [\d,.]+ (?:million )?people have (?:been|since been) killed)", re.I)
 _HAPPENED = re.compile(
     r"\b(?:yesterday|today|tonight|last night|this morning|on (?:monday|tuesday|wednesday|thursday|friday|saturday|"
     r"sunday)|killed|wounded|injured|attacked|clashed|exploded|detonated|fired|shelled|bombed|stormed|seized|"
@@ -257,9 +261,39 @@ def _one_per_event(drafts: list[dict]) -> list[dict]:
             same["fatalities"] = max(same["fatalities"] or 0, draft["fatalities"])
         if (draft["date"][1], draft["date"][0] or "") < (same["date"][1], same["date"][0] or ""):
             same["date"] = draft["date"]
+    merged = _civilians_of_strikes(merged)
     others = [d for d in merged if d["prediction"].event_type != "Strategic developments"]
     return [d for d in merged if d["prediction"].event_type != "Strategic developments"
             or not any(_same_area(d["place"], other["place"]) for other in others)]
+
+
+def _civilians_of_strikes(drafts: list[dict]) -> list[dict]:
+    """Civilians killed by a strike, shelling or a battle told in the same area are that event's toll:
+    ACLED codes the strike, not a second attack on civilians."""
+    kept = []
+    for draft in drafts:
+        prediction = draft["prediction"]
+        host = None
+        if prediction.event_type == "Violence against civilians" and prediction.sub_event_type == "Attack":
+            host = next((other for other in drafts if other["prediction"].event_type in _CIVILIANS_HOSTS
+                         and _same_place(other["place"], draft["place"])
+                         and draft["date"][0] in (None, other["date"][0])), None)
+        if host is None:
+            kept.append(draft)
+        elif draft["fatalities"] is not None:
+            host["fatalities"] = max(host["fatalities"] or 0, draft["fatalities"])
+    return kept
+
+
+_CIVILIANS_HOSTS = ("Explosions/Remote violence", "Battles")
+
+
+def _same_place(first: Resolved | None, second: Resolved | None) -> bool:
+    """One town, or a town and a vaguer report that may be of it (a country, or no place)."""
+    if first is None or second is None or first.place is None or second.place is None:
+        return True
+    a, b = first.place, second.place
+    return a.index == b.index or (a.country_code == b.country_code and (a.kind in WIDE_KINDS or b.kind in WIDE_KINDS))
 
 
 def _same_area(first: Resolved | None, second: Resolved | None) -> bool:
@@ -369,11 +403,17 @@ def _home_country(resolved: list[Resolved]) -> str | None:
     return ranked[0][0]
 
 
-def _event_place(text: str, unit: Passage, inside: list[Resolved], home: str | None = None):
+def _event_place(text: str, unit: Passage, inside: list[Resolved], home: str | None = None,
+                 countries: Counter | None = None):
     """The place a passage names for its event, and ACLED's geo precision for it."""
     located = [r for r in inside if r.place is not None]
     if not located:
         return (inside[0], 3) if inside else (None, 3)
+    # A town abroad named once, in an article whose places lie in one country, is more often a
+    # namesake of a word ("Levant", Maine; "Mon", Myanmar) than the event's place.
+    located = [r for r in located if not _stray(r, home, countries)]
+    if not located:
+        return None, 3
 
     located = [r for r in located if not _RESIDENCE.search(text[max(unit.start, r.mention.start - 30):r.mention.start])]
     # A country's name that qualifies a noun ("US dollar", "UAE ship") names a thing or an actor,
@@ -413,6 +453,13 @@ _QUALIFIED_NOUN = re.compile(r"[ -][a-z]")
 _SITE_AFTER = re.compile(r"[ -](?:avenue|ave\b|road|rd\b|street|st\b|boulevard|blvd|highway|motorway|bridge|square|"
                          r"river|roundabout|junction|crossing|complex|market|mosque|church|hospital|school|university|"
                          r"college|stadium|airport|prison|building|hotel|park)\b", re.I)
+
+
+def _stray(r: Resolved, home: str | None, countries: Counter | None) -> bool:
+    """A specific place in a country the article names nowhere else, while its home country leads."""
+    if home is None or not countries or r.place.kind in WIDE_KINDS or r.place.country_code == home:
+        return False
+    return countries[r.place.country_code] <= 1 and countries[home] >= 3
 
 
 def _qualifies(text: str, unit: Passage, r: Resolved) -> bool:
