@@ -199,7 +199,7 @@ _STORY_SO_FAR = re.compile(
     r"\b(?:(?:has|have) (?:so far )?(?:killed|claimed the lives of|left) (?:more than|over|nearly|almost|about|"
     r"around|some|an estimated|at least|tens of|hundreds of)|since the (?:war|conflict|uprising|crisis|revolution)"
     r" (?:began|started|erupted)|(?:began|started|erupted) in (?:\w+ )?(?:19|20)\d\d|"
-    r"(?:has|have) since (?:evolved|turned|become|grown|escalated|spiralled|spiraled|descended)|"
+    r"\blast (?:month|year)\b|earlier this year|(?:has|have) since (?:evolved|turned|become|grown|escalated|spiralled|spiraled|descended)|"
     r"(?:more than|over|at least|nearly|some) [\d,.]+ (?:million )?people have (?:been|since been) killed)", re.I)
 _HAPPENED = re.compile(
     r"\b(?:yesterday|today|tonight|last night|this morning|on (?:monday|tuesday|wednesday|thursday|friday|saturday|"
