@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, filters, intake, mapview, store, timeline
+from geo import assets, filters, intake, mapview, paths, store, timeline
 from geo.errors import NewsmapError, StoreLockedError
 from geo.gazetteer import load as load_gazetteer
 from geo.geocode import OfflineGeocoder
@@ -27,7 +27,7 @@ from geo.table import EVENT_TYPES, export
 ARTICLES = os.environ.get("NEWSMAP_ARTICLES")
 DB = Path(os.environ.get("NEWSMAP_DB", store.DEFAULT_DB))
 # Folders named in the browser must lie inside this one; uploads are saved in its uploads/.
-ARTICLES_ROOT = Path(os.environ.get("NEWSMAP_ARTICLES_ROOT", "seeds")).resolve()
+ARTICLES_ROOT = Path(os.environ.get("NEWSMAP_ARTICLES_ROOT") or paths.articles_dir()).resolve()
 EVENT_DETAIL_COLUMNS = ["event_id", "event_type", "sub_event_type", "event_date", "location", "admin1",
                         "country", "latitude", "longitude", "fatalities", "source", "notes",
                         "place_status", "confidence", "checked"]
@@ -219,8 +219,8 @@ else:
             if st.form_submit_button("Add to the store"):
                 add_articles(uploads, folder)
     if not DB.exists():
-        st.info(f"The store `{DB}` holds no events yet. Add articles with `python -m geo ingest PATH...` "
-                "(for example `python -m geo ingest seeds`), then reload this page.")
+        st.info(f"The store `{DB}` holds no events yet. Add articles with `newsmap ingest PATH...` "
+                "(for example `newsmap ingest seeds`), then reload this page.")
         st.stop()
     try:
         version = store.file_version(DB)
@@ -237,7 +237,7 @@ else:
         st.error(filters.literal(error))
         st.stop()
     if events.empty:
-        st.info("The store holds no events yet. Add articles with `python -m geo ingest PATH...`, "
+        st.info("The store holds no events yet. Add articles with `newsmap ingest PATH...`, "
                 "then reload this page.")
         st.stop()
 

@@ -33,13 +33,12 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from geo.articles import from_record
+from geo.errors import ArticleError
+from geo.gazetteer import COUNTRY, distance_km, load
+from geo.pipeline import process_chunk, warm_up
 
-from geo.articles import from_record  # noqa: E402
-from geo.errors import ArticleError  # noqa: E402
-from geo.gazetteer import COUNTRY, distance_km, load  # noqa: E402
-from geo.pipeline import process_chunk, warm_up  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_FILES = sorted((ROOT.parent / "shared" / "bench" / "articles").glob("*.jsonl"))
 CHUNK = 64

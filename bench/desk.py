@@ -22,11 +22,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from throughput import events_store
 
-from throughput import events_store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CHROMIUM = "/usr/bin/chromium"
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -76,7 +74,7 @@ def visit(browser, url: str, word: str) -> dict[str, float]:
         try:
             if frame and 0 < marker_count(frame) < before:
                 break
-        except Exception:  # noqa: BLE001 - the frame is being replaced
+        except Exception:  # the frame is being replaced
             pass
         page.wait_for_timeout(20)
     filtered = time.perf_counter() - started

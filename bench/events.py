@@ -27,14 +27,13 @@ from pathlib import Path
 
 from sklearn.metrics import f1_score
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from geo import events as event_stage
+from geo.actors import normalise_actor
+from geo.articles import from_record
+from geo.gazetteer import distance_km, load
+from geo.pipeline import process_article
 
-from geo import events as event_stage  # noqa: E402
-from geo.actors import normalise_actor  # noqa: E402
-from geo.articles import from_record  # noqa: E402
-from geo.gazetteer import distance_km, load  # noqa: E402
-from geo.pipeline import process_article  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_FILES = sorted((ROOT.parent / "shared" / "bench" / "events").glob("*.jsonl"))
 NONE = "Non-ACLED"
@@ -160,9 +159,9 @@ def cross_validated(paths: list[Path], gazetteer, folds: int) -> tuple[dict, dic
 
     import numpy as np
 
-    sys.path.insert(0, str(ROOT / "tools"))
-    from train_event_model import CHOSEN, Records, export_weights, fit_model, header, write_model
     from geo import event_model
+
+    training = _training_script()
 
     # The shipped model's calibration stands in for each fold's: refitting it is the training script's job.
     temperature = event_model.load_model().header["temperature"]
@@ -182,11 +181,11 @@ def cross_validated(paths: list[Path], gazetteer, folds: int) -> tuple[dict, dic
     with tempfile.TemporaryDirectory() as folder:
         for fold in range(folds):
             train = np.flatnonzero(fold_of != fold)
-            model = fit_model([pooled[i][1]["text"] for i in train], labels[train], CHOSEN)
-            seen_records = Records([pooled[i][1]["text"] for i in train], labels[train],
+            model = training.fit_model([pooled[i][1]["text"] for i in train], labels[train], training.CHOSEN)
+            seen_records = training.Records([pooled[i][1]["text"] for i in train], labels[train],
                                    np.array([pooled[i][0].stem for i in train]), {"fold": int(len(train))})
-            model_path = write_model(Path(folder) / f"fold{fold}.npz", export_weights(model),
-                                     header(model, seen_records, temperature, None))
+            model_path = training.write_model(Path(folder) / f"fold{fold}.npz", training.export_weights(model),
+                                              training.header(model, seen_records, temperature, None))
             os.environ["NEWSMAP_EVENT_MODEL"] = str(model_path)
             held = [i for i in range(len(pooled)) if fold_of[i] == fold]
             for path in paths:
@@ -206,6 +205,16 @@ def cross_validated(paths: list[Path], gazetteer, folds: int) -> tuple[dict, dic
                           for key in keys if key != "records"}
         combined[name]["records"] = total
     return combined, confusions
+
+
+def _training_script():
+    """tools/train_event_model.py, loaded by its path: the folds are fitted as the shipped model was."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_event_model", ROOT / "tools" / "train_event_model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main(argv=None) -> int:

@@ -17,12 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from geo import toponyms
+from geo.gazetteer import distance_km, load
+from geo.geocode import most_populous, resolve
 
-from geo import toponyms  # noqa: E402
-from geo.gazetteer import distance_km, load  # noqa: E402
-from geo.geocode import most_populous, resolve  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CORPORA = sorted((ROOT.parent / "shared" / "bench" / "geoparse").glob("*.jsonl"))
 MAX_ERROR_KM = 20039.0  # half the Earth's circumference: the error of a missing answer

@@ -29,15 +29,14 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+from geo import filters, mapview, store
+from geo.articles import read_paths
+from geo.gazetteer import load
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from geo import filters, mapview, store  # noqa: E402
-from geo.articles import read_paths  # noqa: E402
-from geo.gazetteer import load  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench"
 # Named, not globbed: files added to ../shared/bench later must not change what the figures measure.

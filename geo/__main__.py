@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {ingest,export,places,build-index,schema}``."""
+"""Command line: ``newsmap`` (or ``newsmap``) ``{ingest,dashboard,export,correct,places,build-index,schema}``."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def _correct(args) -> int:
         else:
             found = con.execute("SELECT * FROM events WHERE event_id = ?", [args.event_id]).df()
             if found.empty:
-                raise CorrectionError(f"no event {args.event_id!r} in the store; see `python -m geo export`")
+                raise CorrectionError(f"no event {args.event_id!r} in the store; see `newsmap export`")
             values = {"event_type": args.type, "sub_event_type": args.sub_type, "event_date": args.date,
                       "fatalities": args.fatalities}
             fixes = corrections.event_corrections(found.iloc[0], **{k: v for k, v in values.items() if v is not None})
@@ -93,10 +93,10 @@ def _export(args) -> int:
 
 
 def _places(args) -> int:
-    from geo.pipeline import PLACE_COLUMNS, place_rows, process_article
     from geo.articles import read_paths
     from geo.errors import ArticleError
     from geo.gazetteer import load
+    from geo.pipeline import PLACE_COLUMNS, place_rows, process_article
 
     gazetteer = load()
     writer = csv.DictWriter(sys.stdout, fieldnames=list(PLACE_COLUMNS), lineterminator="\n")
@@ -124,6 +124,12 @@ def _build_index(args) -> int:
     return 0
 
 
+def _dashboard(args) -> int:
+    from geo.launch import run_dashboard
+
+    return run_dashboard(args.streamlit_args)
+
+
 def _schema(args) -> int:
     from geo.table import markdown_table
 
@@ -132,7 +138,7 @@ def _schema(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo", description="newsmap: places and events from news articles, offline.")
+    parser = argparse.ArgumentParser(prog="newsmap", description="newsmap: places and events from news articles, offline.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="add the new or changed articles of files or folders to the store")
@@ -161,6 +167,11 @@ def main(argv=None) -> int:
                         help="with --engine dask and no --scheduler: worker processes of the local cluster (default 2)")
     ingest.set_defaults(run=_ingest)
 
+    dashboard = commands.add_parser("dashboard", help="start the dashboard on the store (a local Streamlit server)")
+    dashboard.add_argument("streamlit_args", nargs=argparse.REMAINDER,
+                           help="options for `streamlit run`, e.g. --server.port 8600")
+    dashboard.set_defaults(run=_dashboard)
+
     export = commands.add_parser("export", help="write every event in the store to a file or a folder")
     export.add_argument("--db", help="the store to read (default data/newsmap.duckdb)")
     export.add_argument("--out", required=True, help="events.csv, events.geojson, events.parquet, or a folder "
@@ -173,7 +184,7 @@ def main(argv=None) -> int:
     what = correct.add_subparsers(dest="what", required=True)
     place = what.add_parser("place", help="resolve a place mention to another gazetteer entry")
     place.add_argument("article_id")
-    place.add_argument("start", type=int, help="the mention's start offset (see `python -m geo places`)")
+    place.add_argument("start", type=int, help="the mention's start offset (see `newsmap places`)")
     place.add_argument("end", type=int, help="the mention's end offset")
     place.add_argument("geonameid", type=int, help="the GeoNames id of the entry it means")
     place.add_argument("--db", help="the store (default data/newsmap.duckdb)")

@@ -2,7 +2,7 @@
 
 The names, their surface forms and the words that signal each generic role ("gunmen" for an
 unidentified armed group) are learned from ACLED records by ``tools/build_actor_names.py`` into
-``data/actor_names.json`` (names and surface forms only, never a note). One Aho-Corasick pass over
+``geo/resources/actor_names.json`` (names and surface forms only, never a note). One Aho-Corasick pass over
 the lowered text finds the mentions, a second over the original text finds the case-sensitive
 acronyms ("AS", "JNIM"); the event type then orders them as ACLED does: the side that acts first.
 
@@ -21,7 +21,9 @@ from pathlib import Path
 
 import ahocorasick_rs
 
-DEFAULT_NAMES = Path(__file__).resolve().parent.parent / "data" / "actor_names.json"
+from geo import paths
+
+DEFAULT_NAMES = paths.resource("actor_names.json")
 ROLE = "{c}"  # a name holding ROLE is a template filled with the event's country
 _YEAR_RANGE = re.compile(r"\s*\(\d{4}-(?:\d{4})?\)\s*$")
 _SPACES = re.compile(r"\s+")

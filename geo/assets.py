@@ -28,10 +28,10 @@ from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from geo import naturalearth
+from geo import naturalearth, paths
 from geo.errors import AssetError
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = paths.static_dir()
 STATIC_URL = "/app/static"
 
 

@@ -1,7 +1,7 @@
 """Event type of a short text: a linear classifier over hashed word and character n-grams.
 
 The weights are fitted by ``tools/train_event_model.py`` (scikit-learn, on the ACLED notes and
-CASE 2021 snippets of ``shared/bench/events``) and shipped in ``data/event_model.npz``. This module
+CASE 2021 snippets of ``shared/bench/events``) and shipped in ``geo/resources/event_model.npz``. This module
 re-implements the same features in plain Python, numpy and scipy, so classifying needs neither
 scikit-learn nor the training texts: n-grams are hashed with CRC-32, and the file holds only
 bucket numbers, idf values and weights.
@@ -36,12 +36,14 @@ import ahocorasick_rs
 import numpy as np
 from scipy import sparse
 
+from geo import paths
 from geo.errors import EventModelError
-from geo.ngram_hash import TOKEN as _TOKEN, char_wb_ngram_buckets, word_ngram_buckets
+from geo.ngram_hash import TOKEN as _TOKEN
+from geo.ngram_hash import char_wb_ngram_buckets, word_ngram_buckets
 from geo.table import SUB_EVENT_TYPES
 
 MODEL_FORMAT = 1
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "event_model.npz"
+DEFAULT_MODEL = paths.resource("event_model.npz")
 NON_ACLED = "Non-ACLED"
 HASH_BITS = 20
 
@@ -405,7 +407,7 @@ _LOADED: dict[Path | str, EventModel] = {}
 
 
 def load_model(path: Path | str | None = None) -> EventModel:
-    """The classifier stored at ``path`` (default ``data/event_model.npz``), read once per process."""
+    """The classifier stored at ``path`` (default ``geo/resources/event_model.npz``), read once per process."""
     path = path or os.environ.get("NEWSMAP_EVENT_MODEL", DEFAULT_MODEL)
     model = _LOADED.get(path)  # by the name as given first: resolving it costs a file-system call per text
     if model is None:

@@ -457,8 +457,8 @@ _SITE_AFTER = re.compile(r"[ -](?:avenue|ave\b|road|rd\b|street|st\b|boulevard|b
 
 def _stray(r: Resolved, home: str | None, countries: Counter | None) -> bool:
     """A specific place in a country the article names nowhere else, while its home country leads."""
-    if home is None or not countries or r.place.kind in WIDE_KINDS or r.place.country_code == home:
-        return False
+    if home is None or not countries or r.by_analyst or r.place.kind in WIDE_KINDS or r.place.country_code == home:
+        return False  # an analyst's choice stands wherever it lies
     return countries[r.place.country_code] <= 1 and countries[home] >= 3
 
 

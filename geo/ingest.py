@@ -27,9 +27,9 @@ import pandas as pd
 from geo import store
 from geo.articles import Article, list_files, read_file
 from geo.corrections import place_overrides
+from geo.engines import LocalEngine
 from geo.errors import ArticleError, CorrectionError
 from geo.gazetteer import DEFAULT_INDEX, load, package_versions
-from geo.engines import LocalEngine
 from geo.pipeline import place_rows, process_article
 
 FLUSH_EVERY_S = 0.5
@@ -347,7 +347,7 @@ def correct(con, corrections, gazetteer=None) -> int:
     for (start, end), geonameid in place_overrides(corrections).items():
         if end > len(article.text) or not article.text[start:end].strip():
             raise CorrectionError(f"{start}:{end} is not a span of {article_id}'s text; give a mention's "
-                                  "offsets (the start and end columns of `python -m geo places`)")
+                                  "offsets (the start and end columns of `newsmap places`)")
         if gazetteer.by_geonameid(geonameid) is None:
             raise CorrectionError(f"no gazetteer entry has the GeoNames id {geonameid}; choose one of the "
                                   "mention's candidates")

@@ -14,11 +14,12 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from geo.articles import ARTICLE_SUFFIXES, MAX_BYTES
 from geo.errors import PathOutsideError, UploadError
+from geo.paths import checkout
 
 UPLOADS = "uploads"
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024  # a zip bomb stops here, not at the disk's end
@@ -107,9 +108,9 @@ def _unzip(data: bytes, folder: Path, name: str) -> Iterator[Path]:
 
 def ingest_paths(paths: list[Path], db: Path | str,
                  on_progress: Callable[[dict[str, int]], None] | None = None) -> tuple[int, str]:
-    """Run ``python -m geo ingest PATHS --db DB`` and report its counts as they come; return (exit code, stderr)."""
+    """Run ``newsmap ingest PATHS --db DB`` and report its counts as they come; return (exit code, stderr)."""
     command = [sys.executable, "-m", "geo", "ingest", *map(str, paths), "--db", str(db)]
-    process = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(command, cwd=checkout(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, bufsize=1)
     lines = []
     buffer = ""
@@ -133,7 +134,7 @@ def ingest_paths(paths: list[Path], db: Path | str,
 
 
 def run_correction(db: Path | str, *args: str) -> tuple[int, str]:
-    """Run ``python -m geo correct ARGS --db DB`` (the store's one writer); return (exit code, what it said)."""
+    """Run ``newsmap correct ARGS --db DB`` (the store's one writer); return (exit code, what it said)."""
     done = subprocess.run([sys.executable, "-m", "geo", "correct", *map(str, args), "--db", str(db)],
-                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+                          cwd=checkout(), capture_output=True, text=True)
     return done.returncode, done.stderr.strip()

@@ -8,7 +8,7 @@ kept again.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 
 def memo_map(cache: dict, keys: list, compute: Callable, limit: int) -> list:

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from geo import corrections as fixes
-from geo import event_model
+from geo import event_model, toponyms, truecase
 from geo import events as event_extraction
-from geo import toponyms, truecase
 from geo.articles import Article, read_paths
 from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer, load
@@ -122,7 +121,7 @@ def _classify_in_groups(articles: list[Article]) -> list:
         group = articles[first:first + CLASSIFY_BATCH]
         try:
             classified += event_extraction.classify_articles([article.text for article in group])
-        except Exception:  # noqa: BLE001 - see the docstring
+        except Exception:  # see the docstring
             classified += [None] * len(group)
     return classified
 
@@ -141,7 +140,7 @@ def process_chunk(articles: list[Article], known_country: str | None = None,
         try:
             result = process_article(article, gazetteer, known_country, online,
                                      (corrections or {}).get(article.article_id, ()), passages_classified)
-        except Exception as exc:  # noqa: BLE001 - reported per article by the ingest
+        except Exception as exc:  # reported per article by the ingest
             items.append(ChunkItem(error=f"{type(exc).__name__}: {exc}"))
             continue
         items.append(ChunkItem(place_rows(result), result.events))

@@ -31,13 +31,14 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from geo import paths
 from geo.articles import Article
 from geo.corrections import Correction
 from geo.errors import ExportError, StoreError, StoreLockedError
 from geo.pipeline import PLACE_COLUMNS
 from geo.table import COLUMN_NAMES, EVENT_COLUMNS, event_tuples, events_frame, export
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "newsmap.duckdb"
+DEFAULT_DB = paths.data_file("newsmap.duckdb")
 
 SQL_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "float64": "DOUBLE"}
 
@@ -191,14 +192,14 @@ def open_read_only(path=DEFAULT_DB, wait_s: float = 0.0):
     Close it soon after reading: while it is open, no ingest can write to the file.
     """
     if not Path(path).is_file():
-        raise StoreError(f"there is no store at {path} yet; add articles with: python -m geo ingest PATH... "
+        raise StoreError(f"there is no store at {path} yet; add articles with: newsmap ingest PATH... "
                          f"--db {path}")
     con = _connect(path, read_only=True, wait_s=wait_s)
     stale = _stale_tables(_stored_types(con))
     if stale:
         con.close()
         raise StoreError(f"{path} was written by another version of newsmap (tables {', '.join(stale)} "
-                         f"differ); update it with: python -m geo ingest PATH... --db {path}")
+                         f"differ); update it with: newsmap ingest PATH... --db {path}")
     return con
 
 

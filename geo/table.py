@@ -109,7 +109,7 @@ EVENT_COLUMNS: tuple[Column, ...] = (
            allowed=("resolved", "approximate", "unresolved")),
     Column("confidence", "float64", "Confidence in the event type, 0 to 1.", minimum=0, maximum=1),
     Column("checked", "string", "`human` when an analyst corrected the event or its place in the dashboard "
-           "(or with `python -m geo correct`); empty as the machine read it.", allowed=("human",)),
+           "(or with `newsmap correct`); empty as the machine read it.", allowed=("human",)),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
 ACLED_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS if c.acled)

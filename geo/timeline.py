@@ -5,7 +5,7 @@ Vega-Lite (through Altair) draws it from the page's own scripts, so it works off
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import altair as alt
 import pandas as pd
@@ -59,4 +59,4 @@ def brushed_days(selection) -> tuple[date, date] | None:
 def _day(value) -> date:
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
-    return datetime.fromtimestamp(float(value) / 1000, tz=timezone.utc).date()
+    return datetime.fromtimestamp(float(value) / 1000, tz=UTC).date()

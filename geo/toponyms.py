@@ -16,6 +16,7 @@ from functools import lru_cache
 from operator import itemgetter, mul
 from pathlib import Path
 
+from geo import paths
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, WIDE_KINDS, Gazetteer, name_prefixes, normalize
 from geo.memo import memo_map
 
@@ -131,7 +132,7 @@ def _sentence_initial(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?\n:;"
 
 
-RECOGNIZER_FILE = Path(__file__).resolve().parent.parent / "data" / "recognizer_weights.json"
+RECOGNIZER_FILE = paths.resource("recognizer_weights.json")
 RECOGNIZER_FEATURES = (
     "rule_place", "rule_person", "rule_other", "multiword", "own_name", "log_population",
     "has_country", "has_admin1", "has_admin2", "has_big_city", "has_capital", "candidates",
@@ -222,7 +223,7 @@ def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[floa
                    or c.get("person_verb_after") or c.get("age_after")}
     occurrences = Counter(m.key for _, _, m, _ in spans)
     result = []
-    for i, j, mention, context in spans:
+    for _, _, mention, context in spans:
         if not mention.codes:
             result.append((mention, []))
             continue

@@ -164,7 +164,7 @@ def generate(folder) -> list[Entry]:
         "is a zip archive", "unzip it")
     bad("report.txt", pdf_bytes(texts[0]), "a PDF renamed .txt", "is a PDF document", "extract its text")
     # Text in an encoding that cannot be told.
-    damaged = ("Shelling in Ḥimṣ — café owners fled. ".encode("utf-8") + b"\xc3\x28 \x80\x80 "
+    damaged = ("Shelling in Ḥimṣ — café owners fled. ".encode() + b"\xc3\x28 \x80\x80 "
                + texts[0].encode("utf-8"))
     bad("invalid-utf8.txt", damaged, "invalid UTF-8 among valid UTF-8", "invalid byte", "re-save it as UTF-8")
     bad("utf16-no-bom.txt", texts[1].encode("utf-16-le"), "UTF-16 without a byte-order mark",

@@ -1,6 +1,7 @@
 """Shared fixtures: the seed article and a hostile one, read once per session by the real pipeline."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,6 @@ HOMS, Syria, October 3, 2011 - Syrian troops clashed with army defectors in Homs
 """
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "browser: drives the real dashboard in Chromium (runs by default; skip with -m 'not browser')")
-
-
 @pytest.fixture(scope="session")
 def articles_dir(tmp_path_factory) -> Path:
     """A folder with a copy of the seed article, the hostile article and an unreadable one."""
@@ -40,3 +36,32 @@ def batch(articles_dir):
     from geo.pipeline import process_paths
 
     return process_paths([articles_dir])
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def cli(capsys):
+    """The command line in this process (no start-up cost): returns its exit code, stdout and stderr."""
+    from geo.__main__ import main
+
+    def run(*args):
+        capsys.readouterr()
+        code = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from geo.articles import from_text, read_file, read_paths
-from geo.errors import ArticleError, NewsmapError
 from geo.dates import event_date
+from geo.errors import ArticleError, NewsmapError
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "rastan-2011-09.txt"
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from bad_inputs import generate, restore_permissions
+
 from geo.articles import Article, read_file, read_paths
 from geo.errors import ArticleError
 

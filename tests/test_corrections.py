@@ -4,9 +4,7 @@ import shutil
 
 import pandas as pd
 import pytest
-
-from geo import store
-from test_store import SEED, cli, stored  # noqa: F401 (cli: a fixture)
+from test_store import SEED, stored
 
 AL_KHUMS = 2219905  # the Libyan town that is also called Homs
 

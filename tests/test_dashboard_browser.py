@@ -15,20 +15,18 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from conftest import CHROMIUM, HOSTILE_ARTICLE, PAYLOADS, ROOT
 
-from conftest import HOSTILE_ARTICLE, PAYLOADS, ROOT
 from geo import store
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-SCREENSHOT = ROOT / "docs" / "dashboard.png"
+# README's pictures are retaken only on request: NEWSMAP_SCREENSHOTS=1 bash tests/run
+SCREENSHOTS = ROOT / "docs" if os.environ.get("NEWSMAP_SCREENSHOTS") == "1" else None
 # Leaflet's zoom and popup animations last 250-300 ms; Streamlit reruns the page after a click.
 SETTLE_MS = 800
 
@@ -86,12 +84,14 @@ def dashboard(articles_dir, tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def retake_picture(page, name: str) -> None:
+    """README's picture ``docs/NAME`` of the page as it stands, when pictures were asked for."""
+    if SCREENSHOTS is None:
+        return
+    page.mouse.move(0, 0)  # no hover tooltip in the picture
+    page.get_by_role("heading", name="newsmap").scroll_into_view_if_needed()
+    page.wait_for_timeout(SETTLE_MS)  # let Leaflet's zoom animation end
+    page.screenshot(path=SCREENSHOTS / name, full_page=True)
 
 
 class Visit:
@@ -230,11 +230,7 @@ def test_clicking_a_marker_shows_its_excerpt_and_article(visit, batch):
     assert flat(event["notes"]) in flat(popup)
     # Beside the map: the clicked event's article, its places marked.
     visit.page.locator(".newsmap-excerpt mark").first.wait_for()
-    visit.page.mouse.move(0, 0)  # no hover tooltip in the picture
-    visit.page.get_by_role("heading", name="newsmap").scroll_into_view_if_needed()
-    visit.page.wait_for_timeout(SETTLE_MS)
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    visit.page.screenshot(path=SCREENSHOT, full_page=True)
+    retake_picture(visit.page, "dashboard.png")
     assert visit.blocked == []
 
 
@@ -304,7 +300,7 @@ def test_an_empty_store_says_how_to_add_articles(browser, tmp_path):
         try:
             page = context.new_page()
             page.goto(url)
-            page.get_by_text("python -m geo ingest").first.wait_for()
+            page.get_by_text("newsmap ingest").first.wait_for()
             assert page.get_by_text("Traceback").count() == 0
         finally:
             context.close()
@@ -545,10 +541,7 @@ def test_the_reader_opens_at_the_excerpt_and_centres_the_map_on_a_place(browser,
                 break
             visit.page.wait_for_timeout(250)
         assert centre and abs(centre[0] - 33.83) < 0.5 and abs(centre[1] - 35.83) < 0.5, centre
-        visit.page.mouse.move(0, 0)
-        visit.page.get_by_role("heading", name="newsmap").scroll_into_view_if_needed()
-        visit.page.wait_for_timeout(SETTLE_MS)
-        visit.page.screenshot(path=SCREENSHOT.with_name("desk.png"), full_page=True)
+        retake_picture(visit.page, "desk.png")
     finally:
         visit.close()
 

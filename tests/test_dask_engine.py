@@ -2,12 +2,12 @@
 
 import pandas as pd
 import pytest
+from test_store import rows_per_article, stored, write_lgl_texts
 
 from geo import store
 from geo.engines import DaskEngine, make_engine
 from geo.errors import ConfigurationError
 from geo.ingest import ingest
-from test_store import rows_per_article, stored, write_lgl_texts
 
 pytest.importorskip("dask.distributed")
 

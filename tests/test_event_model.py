@@ -11,8 +11,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.model_selection import train_test_split
 
 from geo import event_model
-from geo.errors import NewsmapError
-from geo.errors import EventModelError
+from geo.errors import EventModelError, NewsmapError
 from geo.event_model import Prediction, classify, classify_many, load_model, read_model
 from geo.table import SUB_EVENT_TYPES
 from tools import train_event_model as training

@@ -6,7 +6,6 @@ import urllib.request
 from urllib.parse import urlparse
 
 import pytest
-
 from test_dashboard_browser import streamlit_server
 
 pytestmark = pytest.mark.browser

@@ -5,8 +5,17 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
-from geo.filters import (EventCounts, EventFilter, breakdown, country_options, date_span, event_counts,
-                         event_type_options, filter_events, highlight_places)
+from geo.filters import (
+    EventCounts,
+    EventFilter,
+    breakdown,
+    country_options,
+    date_span,
+    event_counts,
+    event_type_options,
+    filter_events,
+    highlight_places,
+)
 from geo.table import events_frame
 
 

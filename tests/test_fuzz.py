@@ -210,7 +210,7 @@ def test_event_date_is_a_day_or_none(text, published):
     assert precision in (1, 2, 3)
     if day is not None:
         date.fromisoformat(day)
-    for found, start, end in find_dates(text):
+    for _found, start, end in find_dates(text):
         assert 0 <= start < end <= len(text)
 
 

@@ -14,12 +14,12 @@ import time
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT
-from geo import store
-from test_dashboard_browser import SETTLE_MS, Visit, browser, flat, streamlit_server  # noqa: F401 (browser: a fixture)
+from test_dashboard_browser import SETTLE_MS, Visit, flat, streamlit_server
 from test_online_geocoder import PretendNominatim
 from xss_payloads import PAYLOADS
+
+from geo import store
 
 pytestmark = pytest.mark.browser
 PER_ARTICLE = 9

@@ -4,11 +4,10 @@ import io
 import zipfile
 
 import pytest
+from conftest import SEED
 
 from geo.errors import PathOutsideError, UploadError
 from geo.intake import inside, save_upload
-
-from conftest import SEED
 
 
 def zipped(**members) -> bytes:

@@ -5,14 +5,22 @@ import math
 import re
 
 import pytest
+from conftest import HOSTILE_TITLE, PAYLOADS
 
 from geo import assets
 from geo.filters import filter_events
-from geo.mapview import (EVENT_COLOURS, MARKER_FIELDS, base_map, clicked_event_id, event_bounds, event_layer,
-                         event_map, legend_entries, marker_rows)
+from geo.mapview import (
+    EVENT_COLOURS,
+    MARKER_FIELDS,
+    base_map,
+    clicked_event_id,
+    event_bounds,
+    event_layer,
+    event_map,
+    legend_entries,
+    marker_rows,
+)
 from geo.table import EVENT_TYPES
-
-from conftest import HOSTILE_TITLE, PAYLOADS
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ rate-limits, or answers garbage, and the real command line runs against it.
 """
 
 import http.server
-import io
 import json
 import threading
 import time
@@ -30,7 +29,7 @@ TIMEOUT_S = 0.5
 class PretendNominatim(http.server.BaseHTTPRequestHandler):
     """Answers /search like Nominatim, or fails the way ``server.mode`` says."""
 
-    def do_GET(self):  # noqa: N802 - the name http.server calls
+    def do_GET(self):  # the name http.server calls
         server = self.server
         query = parse_qs(urlsplit(self.path).query)
         server.requests.append((time.monotonic(), self.headers.get("User-Agent", ""), query))

@@ -1,8 +1,8 @@
 """Place mentions of the seed article, through the real command line."""
 
 import csv
-import json
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path

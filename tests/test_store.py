@@ -48,19 +48,6 @@ def run_cli(*args, **kwargs) -> subprocess.CompletedProcess:
                           text=True, **kwargs)
 
 
-@pytest.fixture
-def cli(capsys):
-    """The command line in this process (no start-up cost): returns its exit code, stdout and stderr."""
-
-    def run(*args):
-        capsys.readouterr()
-        code = main([str(arg) for arg in args])
-        out, err = capsys.readouterr()
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
-
-
 def ingest_into(db, *paths):
     con = store.open_store(db)
     try:
@@ -397,7 +384,7 @@ def test_export_round_trips(reference, tmp_path, cli):
     again = cli("export", "--db", reference, "--out", parts, "--partition-by-date")
     assert again.returncode == 2 and "is not an empty folder" in again.stderr
     missing = cli("export", "--db", tmp_path / "none.duckdb", "--out", tmp_path / "x.csv")
-    assert missing.returncode == 2 and "python -m geo ingest" in missing.stderr
+    assert missing.returncode == 2 and "newsmap ingest" in missing.stderr
 
 
 def test_ingest_out_writes_the_events_of_the_given_paths(reference, corpus, tmp_path, cli):

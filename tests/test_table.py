@@ -8,8 +8,17 @@ import pandas as pd
 import pytest
 
 from geo.errors import ExportError
-from geo.table import (ACLED_COLUMNS, COLUMN_NAMES, EVENT_TYPES, Event, empty_frame, events_frame,
-                       export, markdown_table, validate)
+from geo.table import (
+    ACLED_COLUMNS,
+    COLUMN_NAMES,
+    EVENT_TYPES,
+    Event,
+    empty_frame,
+    events_frame,
+    export,
+    markdown_table,
+    validate,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

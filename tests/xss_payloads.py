@@ -79,6 +79,6 @@ PAYLOADS: tuple[str, ...] = (
     f"&lt;script&gt;{RUN}&lt;/script&gt;",
     f"&#60;img src=x onerror={RUN}&#62;",
     f"\\u003cscript\\u003e{RUN}\\u003c/script\\u003e",
-    f"<img src=x onerror=alert(1)>",
-    f"<svg/onload=alert`1`>",
+    "<img src=x onerror=alert(1)>",
+    "<svg/onload=alert`1`>",
 )

@@ -24,10 +24,9 @@ import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from geo.actors import DEFAULT_NAMES, ROLE, actors, load_names, normalise_actor
 
-from geo.actors import DEFAULT_NAMES, ROLE, actors, load_names, normalise_actor  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CORPUS = ROOT.parent / "shared" / "bench" / "events"
 _YEAR_RANGE = re.compile(r"\s*\(\d{4}-(?:\d{4})?\)\s*$")

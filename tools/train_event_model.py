@@ -43,13 +43,11 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # run as a script from anywhere: geo is beside tools
+from geo.event_model import DEFAULT_MODEL, HASH_BITS, MODEL_FORMAT, NON_ACLED, bucket, cue_names, is_note_style
+from geo.events import passages
+from geo.table import EVENT_TYPES, SUB_EVENT_TYPES
 
-from geo.event_model import (  # noqa: E402
-    DEFAULT_MODEL, HASH_BITS, MODEL_FORMAT, NON_ACLED, bucket, cue_names, is_note_style)
-from geo.events import passages  # noqa: E402
-from geo.table import EVENT_TYPES, SUB_EVENT_TYPES  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 DEFAULT_EVENTS = REPO.parent / "shared" / "bench" / "events"
 DEFAULT_ARTICLES = REPO.parent / "shared" / "bench" / "articles"
@@ -268,7 +266,7 @@ def predicted_labels(model: FittedModel, scores: np.ndarray) -> np.ndarray:
 def export_weights(model: FittedModel) -> dict[str, np.ndarray]:
     """The arrays of the model file: bucket numbers, idf and weights per style, no strings."""
     arrays, n_shared = {}, 0
-    for block, (name, vectorizer) in zip(model.config.blocks, model.features.union_.transformer_list):
+    for _block, (name, vectorizer) in zip(model.config.blocks, model.features.union_.transformer_list):
         by_column = sorted(vectorizer.vocabulary_.items(), key=lambda item: item[1])
         arrays[f"{name}_buckets"] = np.array([b for b, _ in by_column], dtype=np.int32)
         arrays[f"{name}_idf"] = vectorizer.idf_.astype(np.float32)

@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from geo import paths
+from geo.gazetteer import load
+from geo.toponyms import RECOGNIZER_FEATURES, candidates
 
-from geo.gazetteer import load  # noqa: E402
-from geo.toponyms import RECOGNIZER_FEATURES, candidates  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CORPORA = sorted((ROOT.parent / "shared" / "bench" / "geoparse").glob("*.jsonl"))
 
@@ -46,7 +46,7 @@ def rows_of(documents, gazetteer) -> Prepared:
         gold, ignored = document.get("toponyms") or [], document.get("unresolved") or []
         gold_total += len(gold)
         for mention, features in candidates(document["text"], gazetteer):
-            def overlaps(span):
+            def overlaps(span, mention=mention):
                 return span["start"] < mention.end and mention.start < span["end"]
             if any(overlaps(u) for u in ignored):
                 continue
@@ -78,7 +78,7 @@ def fit(rows, labels, c):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpora", nargs="*", type=Path, default=DEFAULT_CORPORA)
-    parser.add_argument("--out", type=Path, default=ROOT / "data" / "recognizer_weights.json")
+    parser.add_argument("--out", type=Path, default=paths.resource("recognizer_weights.json"))
     parser.add_argument("-C", type=float, default=1.0)
     args = parser.parse_args(argv)
     gazetteer = load()

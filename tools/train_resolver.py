@@ -18,12 +18,11 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from geo import paths, toponyms
+from geo.gazetteer import distance_km, load
+from geo.geocode import FEATURES, HAND_WEIGHTS, _container_after, _Context, candidate_features, load_weights, resolve
 
-from geo import toponyms  # noqa: E402
-from geo.gazetteer import distance_km, load  # noqa: E402
-from geo.geocode import FEATURES, HAND_WEIGHTS, _Context, _container_after, candidate_features, load_weights, resolve  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CORPORA = sorted((ROOT.parent / "shared" / "bench" / "geoparse").glob("*.jsonl"))
 
@@ -108,7 +107,7 @@ def with_fixed(weights: dict) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpora", nargs="*", type=Path, default=DEFAULT_CORPORA)
-    parser.add_argument("--out", type=Path, default=ROOT / "data" / "resolver_weights.json")
+    parser.add_argument("--out", type=Path, default=paths.resource("resolver_weights.json"))
     parser.add_argument("-C", type=float, default=10.0, help="inverse strength of the pull to the hand-set weights")
     args = parser.parse_args(argv)
     gazetteer = load()
