@@ -12,6 +12,7 @@ would blank the whole map when offline, so an unknown link is an error.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -71,6 +72,12 @@ OUTLINE_TOLERANCE = 0.05
 OUTLINE_GRID = 0.01
 # The file name carries the tolerance, so changing it rebuilds the file.
 COUNTRY_OUTLINES = f"basemap/countries-ne10m-{OUTLINE_TOLERANCE}.geojson"
+
+
+@functools.cache
+def web_script(*names: str) -> str:
+    """The text of newsmap's own browser files in ``geo/web/`` (JavaScript, CSS), joined, to write into a page."""
+    return "\n".join(paths.resource_of("geo.web", name).read_text(encoding="utf-8") for name in names)
 
 
 def country_outlines() -> dict:

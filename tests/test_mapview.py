@@ -33,15 +33,50 @@ def rendered(events, **options):
     return event_map(events, **options).get_root().render()
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def calls(page, function):
+    """The arguments of every call of one of newsmap's browser functions that the page makes.
+
+    Arguments are JSON values as the templates write them, or the names of Leaflet objects;
+    the function's own definition (in geo/web/) is no call and is skipped.
+    """
+    decoder, found = json.JSONDecoder(), []
+    for match in re.finditer(rf"(?<![\w.]){function}\(", page):
+        at, args = match.end(), []
+        try:
+            while True:
+                at += len(page[at:at + 200]) - len(page[at:at + 200].lstrip())
+                name = _IDENTIFIER.match(page, at)
+                if name and name.group() not in ("null", "true", "false"):
+                    value, at = ("name", name.group()), name.end()
+                else:
+                    value, at = decoder.raw_decode(page, at)
+                args.append(value)
+                at += len(page[at:at + 200]) - len(page[at:at + 200].lstrip())
+                if page[at] == ")":
+                    break
+                assert page[at] == ","
+                at += 1
+        except (ValueError, AssertionError):
+            continue
+        if not all(isinstance(a, tuple) for a in args):  # a definition's parameters are all names
+            found.append(args)
+    return found
+
+
 def linked_urls(page):
-    """Every URL the page loads by itself: script sources, stylesheet links, fetches."""
+    """Every URL the page loads by itself: script sources, stylesheet links, fetched data."""
+    fetched = [args[-1] for function in ("newsmapEventLayer", "newsmapCountryOutlines")
+               for args in calls(page, function) if isinstance(args[-1], str)]
     return (re.findall(r"<script[^>]*\ssrc=\"([^\"]+)\"", page)
-            + re.findall(r"<link[^>]*\shref=\"([^\"]+)\"", page)
-            + re.findall(r"fetch\(\"([^\"]+)\"\)", page))
+            + re.findall(r"<link[^>]*\shref=\"([^\"]+)\"", page) + fetched)
 
 
 def legend_of(page):
-    return [label for label, _ in json.loads(re.search(r"var entries = (\[.*?\]);", page).group(1))]
+    [(_, entries)] = calls(page, "newsmapLegend")
+    return [label for label, _ in entries]
 
 
 def test_palette_gives_each_acled_type_its_own_colour():
@@ -74,35 +109,52 @@ def test_hostile_article_text_reaches_the_page_as_data_not_markup(batch):
     for payload in PAYLOADS:
         assert payload not in page
     # The text is still all there, as JSON data for the markers.
-    rows = json.loads(re.search(r"setRows\((\[.*?\])\);\n", page).group(1))
+    [(_, rows, _)] = calls(page, "newsmapEventLayer")
     titles = {row[MARKER_FIELDS.index("source")] for row in rows}
     assert HOSTILE_TITLE in titles
     # Popups, tooltips and legend are built with textContent; no inline script parses HTML.
     assert "innerHTML" not in page
 
 
-def test_a_served_layer_keeps_its_rows_out_of_the_page(batch, tmp_path, monkeypatch):
+# Decodes every row of a served table as the map does, with geo/web/newsmap-columns.js; the
+# excerpts' files come from ``files`` (URL -> contents) instead of the network.
+_DECODE_ALL = """async ([table, files]) => {
+    const fetchJson = (url) => Promise.resolve(files[url]);
+    const rows = [];
+    for (let i = 0; i < table.length; i++) {
+        rows.push(await Promise.all(table.columns.map((column) => NewsmapColumns.fetched(column, i, fetchJson))));
+    }
+    return rows;
+}"""
+
+
+@pytest.mark.browser
+def test_a_served_layer_keeps_its_rows_out_of_the_page(batch, tmp_path, monkeypatch, browser):
     """What the dashboard sends: a small page, and the rows as a file the browser fetches."""
     monkeypatch.setattr(assets, "STATIC_DIR", tmp_path)
     monkeypatch.setattr(assets.publish, "__defaults__", (tmp_path,))
     page = served_page(batch.events)
-    [url] = re.findall(r'fetch\("(/app/static/data/[0-9a-f]+\.json)"\)', page)
+    [[_, rows, url]] = calls(page, "newsmapEventLayer")
+    assert rows == [] and re.fullmatch(r"/app/static/data/[0-9a-f]+\.json", url)
     for payload in PAYLOADS:
         assert payload not in page
-    served = json.loads((tmp_path / url.removeprefix("/app/static/")).read_text(encoding="utf-8"))
+
     def read(url):
         return json.loads((tmp_path / url.removeprefix("/app/static/")).read_text(encoding="utf-8"))
 
-    # Decoded as the page decodes it (labels and codes for repeated texts, excerpts from their
-    # own files, fetched by a popup), it is the marker rows.
-    columns = [column["values"] if "values" in column else
-               [note for file in column["files"] for note in read(file)] if "files" in column else
-               [None if code < 0 else column["labels"][code] for code in column["codes"]]
-               for column in served["columns"]]
-    rows = [[values[i] for values in columns] for i in range(served["length"])]
-    assert rows == json.loads(json.dumps(marker_rows(batch.events))) and len(rows) > 1
+    served = read(url)
+    files = {file: read(file) for column in served["columns"] for file in column.get("files", ())}
+    assert files, "the excerpts should be served apart from the table"
+    # Decoded by the page's own decoder, the served columns are the marker rows.
+    tab = browser.new_page()
+    try:
+        tab.add_script_tag(content=assets.web_script("newsmap-columns.js"))
+        decoded = tab.evaluate(_DECODE_ALL, [served, files])
+    finally:
+        tab.close()
+    assert decoded == json.loads(json.dumps(marker_rows(batch.events))) and len(decoded) > 1
     # The same rows again are the same file: a filter chosen twice is written once.
-    assert re.findall(r'fetch\("(/app/static/data/[^"]+)"\)', served_page(batch.events)) == [url]
+    assert calls(served_page(batch.events), "newsmapEventLayer")[0][2] == url
 
 
 def served_page(events) -> str:
