@@ -16,10 +16,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, filters, intake, mapview, paths, store, timeline
+from geo import assets, filters, intake, mapview, paths, rendering, store, timeline
 from geo.errors import NewsmapError, StoreLockedError
 from geo.gazetteer import load as load_gazetteer
-from geo.geocode import OfflineGeocoder
+from geo.geocoder import OfflineGeocoder
 from geo.online import PROVIDERS, OnlineGeocoder
 from geo.pipeline import process_paths
 from geo.table import EVENT_TYPES, export
@@ -57,9 +57,13 @@ def read_articles(folder: str, geocoder: str = "offline"):
     return batch.events, batch.places, articles, problems
 
 
-@st.cache_data(show_spinner="Reading the store...", max_entries=2)
+@st.cache_resource(show_spinner="Reading the store...", max_entries=2)
 def read_store(db: str, version: tuple):
-    """Every stored event; ``version`` (the file's size and time) makes a refresh after an ingest re-read it."""
+    """Every stored event; ``version`` (the file's size and time) makes a refresh after an ingest re-read it.
+
+    One frame shared by every session, never copied per run (at 50,000 events a copy costs more
+    than the filter); the page only reads it.
+    """
     return store.load_events(db)
 
 
@@ -89,7 +93,7 @@ def add_articles(uploads, folder: str) -> None:
         if folder.strip():
             paths.append(intake.inside(ARTICLES_ROOT, folder))
     except NewsmapError as error:
-        st.sidebar.error(filters.literal(error))
+        st.sidebar.error(rendering.literal(error))
         return
     if not paths:
         st.sidebar.warning("Choose files to upload or name a folder first.")
@@ -127,7 +131,7 @@ def reader_navigation(event, mentions: pd.DataFrame, all_events: pd.DataFrame) -
     for sibling in siblings.itertuples():
         where = sibling.location if isinstance(sibling.location, str) else "unknown place"
         when = sibling.event_date if isinstance(sibling.event_date, str) else "undated"
-        label = filters.literal(f"{sibling.event_type} · {where} · {when}")
+        label = rendering.literal(f"{sibling.event_type} · {where} · {when}")
         st.button(label, key=f"event-{sibling.event_id}", on_click=focus_on, type="tertiary",
                   args=(sibling.event_id, sibling.latitude, sibling.longitude, 10),
                   disabled=sibling.event_id == event["event_id"])
@@ -137,7 +141,7 @@ def reader_navigation(event, mentions: pd.DataFrame, all_events: pd.DataFrame) -
         columns = st.columns(4)
         for number, place in enumerate(located.itertuples()):
             columns[number % 4].button(
-                filters.literal(place.name), key=f"place-{event['article_id']}-{place.start}", on_click=focus_on,
+                rendering.literal(place.name), key=f"place-{event['article_id']}-{place.start}", on_click=focus_on,
                 args=(None, place.latitude, place.longitude, 9 if place.feature_kind == "city" else 6))
 
 
@@ -180,7 +184,7 @@ def report(code: int, said: str) -> None:
     if code == 0:
         st.session_state["correction_note"] = said
         st.rerun()
-    st.error(filters.literal(said) if said else "The correction could not be saved.")
+    st.error(rendering.literal(said) if said else "The correction could not be saved.")
 
 
 def exported(frame: pd.DataFrame, file_name: str) -> bytes:
@@ -200,10 +204,10 @@ if ARTICLES:
     try:
         events, places, article_texts, problems = read_articles(ARTICLES, geocoder)
     except NewsmapError as error:
-        st.error(filters.literal(error))
+        st.error(rendering.literal(error))
         st.stop()
     for problem in problems:
-        st.warning(filters.literal(problem))
+        st.warning(rendering.literal(problem))
 
     def article_of(article_id: str):
         return article_texts.get(article_id, ""), places[places["article_id"] == article_id]
@@ -228,13 +232,13 @@ else:
     except StoreLockedError as error:
         # DuckDB lets no reader in while an ingest writes: show what was read before it began.
         if str(DB) not in last_read():
-            st.warning(f"{filters.literal(error)} Reload this page when the ingest is done.")
+            st.warning(f"{rendering.literal(error)} Reload this page when the ingest is done.")
             st.stop()
         events = last_read()[str(DB)]
         st.info("An ingest is writing to the store: these are the events read before it began. "
                 "Reload the page when it is done to see the new ones.")
     except NewsmapError as error:
-        st.error(filters.literal(error))
+        st.error(rendering.literal(error))
         st.stop()
     if events.empty:
         st.info("The store holds no events yet. Add articles with `newsmap ingest PATH...`, "
@@ -337,7 +341,7 @@ with detail_column:
     else:
         event = selected.iloc[0]
         st.subheader("Event")
-        st.dataframe(event[EVENT_DETAIL_COLUMNS].astype("string").to_frame("value"))
+        st.dataframe(rendering.shown_frame(event[EVENT_DETAIL_COLUMNS].astype("string").to_frame("value")))
         st.subheader("Article")
         text, mentions = article_of(event["article_id"])
         # The article opens at the excerpt, set apart; what comes before it is one click away.
@@ -346,15 +350,15 @@ with detail_column:
             else (0, 0)
         if excerpt[0] > 0:
             with st.expander(f"The article before this excerpt ({excerpt[0]:,} characters)"):
-                st.markdown(filters.highlight_places(text, mentions, part=slice(0, excerpt[0])),
+                st.markdown(rendering.highlight_places(text, mentions, part=slice(0, excerpt[0])),
                             unsafe_allow_html=True)
         with st.container(height=360):
-            st.markdown(filters.highlight_places(text, mentions, excerpt, part=slice(excerpt[0], None)),
+            st.markdown(rendering.highlight_places(text, mentions, excerpt, part=slice(excerpt[0], None)),
                         unsafe_allow_html=True)
         reader_navigation(event, mentions, shown)
         if not ARTICLES:
             if "correction_note" in st.session_state:
-                st.success(filters.literal(st.session_state.pop("correction_note")))
+                st.success(rendering.literal(st.session_state.pop("correction_note")))
             correction_forms(event, mentions)
 
 # The timeline has a tab of its own: a chart is drawn on the browser's one thread, and a large
@@ -363,7 +367,7 @@ table_tab, timeline_tab, counts_tab = st.tabs(["Events", "Events per day", "Coun
 with table_tab:
     if len(shown) > TABLE_ROWS:
         st.caption(f"The first {TABLE_ROWS:,} of {len(shown):,} events; the downloads hold all of them.")
-    st.dataframe(shown.head(TABLE_ROWS), hide_index=True)
+    st.dataframe(rendering.shown_frame(shown.head(TABLE_ROWS)), hide_index=True)
 with timeline_tab:
     per_day = filters.events_per_day(shown)
     if len(per_day.columns):

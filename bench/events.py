@@ -25,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+from report import print_file
 from sklearn.metrics import f1_score
 
 from geo import events as event_stage
@@ -238,14 +239,10 @@ def main(argv=None) -> int:
         return 0
     print("newsmap event benchmark (main event per record, same pipeline as the dashboard)")
     for name, figures in results.items():
-        print(f"\n{name}")
-        for key, value in figures.items():
-            print(f"  {key:28s} {value}")
-        if figures["baseline_type_macro_f1"]:
-            print(f"  {'type macro F1 / keyword rule':28s} {figures['type_macro_f1'] / figures['baseline_type_macro_f1']:.2f}")
-        print("  most frequent confusions (gold -> ours):")
-        for (gold, ours), count in confusions[name].most_common(args.confusions):
-            print(f"    {count:5d}  {gold} -> {ours}")
+        baseline = figures["baseline_type_macro_f1"]
+        print_file(name, figures, 28, ("type macro F1 / keyword rule", baseline and figures["type_macro_f1"] / baseline),
+                   ("most frequent confusions (gold -> ours):", confusions[name], args.confusions),
+                   lambda pair, count: f"{count:5d}  {pair[0]} -> {pair[1]}")
     return 0
 
 

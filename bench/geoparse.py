@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from report import print_file
+
 from geo import toponyms
 from geo.gazetteer import distance_km, load
 from geo.geocode import most_populous, resolve
@@ -146,15 +148,10 @@ def main(argv=None) -> int:
     mode = "gold spans (resolution only)" if args.gold_spans else "end to end (recognition + resolution)"
     print(f"newsmap geoparse benchmark, {mode}; gazetteer loaded in {load_seconds:.2f} s")
     for name, figures in results.items():
-        print(f"\n{name}")
-        for key, value in figures.items():
-            print(f"  {key:24s} {value}")
         ratio = (figures["acc161"] or 0) / figures["baseline_acc161"] if figures.get("baseline_acc161") else None
-        if ratio:
-            print(f"  {'acc161 / baseline':24s} {ratio:.3f}")
-        print("  most frequent misses (>161 km) by gold kind:")
-        for (kind, why), count in all_misses[name].most_common(args.misses):
-            print(f"    {count:5d}  {kind:22s} {why}")
+        print_file(name, figures, 24, ("acc161 / baseline", ratio),
+                   ("most frequent misses (>161 km) by gold kind:", all_misses[name], args.misses),
+                   lambda pair, count: f"{count:5d}  {pair[0]:22s} {pair[1]}")
     return 0
 
 

@@ -13,8 +13,9 @@ from geo.errors import NewsmapError
 def _ingest(args) -> int:
     from geo import store
     from geo.engines import make_engine
-    from geo.ingest import Progress, ingest
-    from geo.table import export
+    from geo.ingest import ingest
+    from geo.progress import for_stream
+    from geo.table import export, write_csv
 
     started = time.perf_counter()
     db = ":memory:" if args.no_store else (args.db or store.DEFAULT_DB)
@@ -29,7 +30,7 @@ def _ingest(args) -> int:
             online = OnlineGeocoder(args.geocoder, args.geocoder_url, store.GeocodeCache(con),
                                     timeout_s=args.geocoder_timeout)
         engine = make_engine(args.engine, args.scheduler, args.workers, online=online)
-        report = ingest(args.paths, con, known_country=args.known_country, progress=Progress(sys.stderr),
+        report = ingest(args.paths, con, known_country=args.known_country, progress=for_stream(sys.stderr, as_json=args.progress == "json"),
                         engine=engine)
         for warning in online.warnings() if online else ():
             print(f"warning: {warning}", file=sys.stderr)
@@ -40,7 +41,7 @@ def _ingest(args) -> int:
         if out:
             events = store.read_events(con, paths=report.paths)
             if out == "-":
-                events.to_csv(sys.stdout, index=False)
+                write_csv(events, sys.stdout)
             else:
                 export(events, out)
             elapsed = time.perf_counter() - started
@@ -63,12 +64,12 @@ def _correct(args) -> int:
         if args.what == "place":
             fixes = [corrections.place_correction(args.article_id, args.start, args.end, args.geonameid)]
         else:
-            found = con.execute("SELECT * FROM events WHERE event_id = ?", [args.event_id]).df()
-            if found.empty:
+            found = store.read_event(con, args.event_id)
+            if found is None:
                 raise CorrectionError(f"no event {args.event_id!r} in the store; see `newsmap export`")
             values = {"event_type": args.type, "sub_event_type": args.sub_type, "event_date": args.date,
                       "fatalities": args.fatalities}
-            fixes = corrections.event_corrections(found.iloc[0], **{k: v for k, v in values.items() if v is not None})
+            fixes = corrections.event_corrections(found, **{k: v for k, v in values.items() if v is not None})
             if not fixes:
                 raise CorrectionError("nothing to correct: give --type, --sub-type, --date or --fatalities")
         events = correct(con, fixes)
@@ -96,7 +97,8 @@ def _places(args) -> int:
     from geo.articles import read_paths
     from geo.errors import ArticleError
     from geo.gazetteer import load
-    from geo.pipeline import PLACE_COLUMNS, place_rows, process_article
+    from geo.pipeline import place_rows, process_article
+    from geo.table import PLACE_COLUMNS, spreadsheet_text
 
     gazetteer = load()
     writer = csv.DictWriter(sys.stdout, fieldnames=list(PLACE_COLUMNS), lineterminator="\n")
@@ -109,12 +111,13 @@ def _places(args) -> int:
             continue
         read += 1
         for row in place_rows(process_article(item, gazetteer, args.known_country)):
-            writer.writerow(row)
+            writer.writerow({key: spreadsheet_text(value) for key, value in row.items()})
     return 0 if read or not failed else 1
 
 
 def _build_index(args) -> int:
-    from geo.gazetteer import DEFAULT_INDEX, build, load
+    from geo.gazetteer import DEFAULT_INDEX, load
+    from geo.gazetteer_sources import build
 
     path = args.out or DEFAULT_INDEX
     gazetteer = load(path) if args.if_missing else build(path)
@@ -131,25 +134,79 @@ def _dashboard(args) -> int:
 
 
 def _schema(args) -> int:
-    from geo.table import markdown_table
+    from geo.table import PLACE_COLUMN_DECLARATIONS, markdown_table
 
-    print(markdown_table())
+    print(markdown_table(PLACE_COLUMN_DECLARATIONS if args.places else None))
     return 0
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser: one sub-command per task."""
     parser = argparse.ArgumentParser(prog="newsmap", description="newsmap: places and events from news articles, offline.")
     commands = parser.add_subparsers(dest="command", required=True)
 
+    _add_ingest(commands)
+    dashboard = commands.add_parser("dashboard", help="start the dashboard on the store (a local Streamlit server)")
+    dashboard.add_argument("streamlit_args", nargs=argparse.REMAINDER,
+                           help="options for `streamlit run`, e.g. --server.port 8600")
+    dashboard.set_defaults(run=_dashboard)
+
+    export = commands.add_parser("export", help="write every event in the store to a file or a folder")
+    export.add_argument("--db", help="the store to read (default newsmap.duckdb in the data folder)")
+    export.add_argument("--out", required=True, help="events.csv, events.geojson, events.parquet, or a folder "
+                        "with --partition-by-date")
+    export.add_argument("--partition-by-date", action="store_true",
+                        help="write Parquet files into OUT/year=YYYY/month=MM/ (year=unknown when undated)")
+    export.set_defaults(run=_export)
+
+    correct = commands.add_parser("correct", help="correct a place or an event in the store (kept across re-ingests)")
+    what = correct.add_subparsers(dest="what", required=True)
+    place = what.add_parser("place", help="resolve a place mention to another gazetteer entry")
+    place.add_argument("article_id")
+    place.add_argument("start", type=int, help="the mention's start offset (see `newsmap places`)")
+    place.add_argument("end", type=int, help="the mention's end offset")
+    place.add_argument("geonameid", type=int, help="the GeoNames id of the entry it means")
+    place.add_argument("--db", help="the store (default newsmap.duckdb in the data folder)")
+    event = what.add_parser("event", help="correct an event's type, date or fatalities")
+    event.add_argument("event_id")
+    event.add_argument("--type", help="one of ACLED's six event types")
+    event.add_argument("--sub-type", help="an ACLED sub-event type of that type")
+    event.add_argument("--date", help="the day, YYYY-MM-DD")
+    event.add_argument("--fatalities", type=int)
+    event.add_argument("--db", help="the store (default newsmap.duckdb in the data folder)")
+    correct.set_defaults(run=_correct)
+
+    places = commands.add_parser("places", help="print the place mentions of articles as CSV")
+    places.add_argument("files", nargs="+")
+    places.add_argument("--known-country", help="ISO code of a country to favour when places are ambiguous")
+    places.set_defaults(run=_places)
+
+    build = commands.add_parser("build-index", help="(re)build the offline gazetteer index")
+    build.add_argument("--out", help="where to write it (default gazetteer.pkl in the data folder)")
+    build.add_argument("--if-missing", action="store_true",
+                       help="build only when the index is missing or its source packages changed")
+    build.set_defaults(run=_build_index)
+
+    schema = commands.add_parser("schema", help="print the event table's columns as Markdown")
+    schema.add_argument("--places", action="store_true", help="the place-mention table's columns instead")
+    schema.set_defaults(run=_schema)
+
+    return parser
+
+
+def _add_ingest(commands) -> None:
     ingest = commands.add_parser("ingest", help="add the new or changed articles of files or folders to the store")
     ingest.add_argument("paths", nargs="+", help="article files (.txt, .html, .json, .jsonl) or folders")
-    ingest.add_argument("--db", help="the store to update (default data/newsmap.duckdb)")
+    ingest.add_argument("--db", help="the store to update (default newsmap.duckdb in the data folder)")
     ingest.add_argument("--no-store", action="store_true",
                         help="process every article and update no store (events go to --out, else stdout)")
     ingest.add_argument("--out", help="also write the events of these paths to a file: .csv, .geojson or "
                         ".parquet; - for CSV on stdout")
     ingest.add_argument("--wait", type=float, metavar="SECONDS",
                         help="how long to wait for another ingest to release the store (default 2)")
+    ingest.add_argument("--progress", choices=("auto", "json"), default="auto",
+                        help="how to show progress on stderr: a bar in a terminal and plain lines elsewhere "
+                        "(auto), or one JSON object a line for a program reading it (json)")
     ingest.add_argument("--known-country", help="ISO code of a country to favour when places are ambiguous")
     ingest.add_argument("--geocoder", choices=("offline", "nominatim"), default="offline",
                         help="also ask an online geocoder (geopy's Nominatim: rate-limited, answers cached in the "
@@ -167,50 +224,19 @@ def main(argv=None) -> int:
                         help="with --engine dask and no --scheduler: worker processes of the local cluster (default 2)")
     ingest.set_defaults(run=_ingest)
 
-    dashboard = commands.add_parser("dashboard", help="start the dashboard on the store (a local Streamlit server)")
-    dashboard.add_argument("streamlit_args", nargs=argparse.REMAINDER,
-                           help="options for `streamlit run`, e.g. --server.port 8600")
-    dashboard.set_defaults(run=_dashboard)
 
-    export = commands.add_parser("export", help="write every event in the store to a file or a folder")
-    export.add_argument("--db", help="the store to read (default data/newsmap.duckdb)")
-    export.add_argument("--out", required=True, help="events.csv, events.geojson, events.parquet, or a folder "
-                        "with --partition-by-date")
-    export.add_argument("--partition-by-date", action="store_true",
-                        help="write Parquet files into OUT/year=YYYY/month=MM/ (year=unknown when undated)")
-    export.set_defaults(run=_export)
+def _store_fault(exc: Exception, args) -> str | None:
+    """The message for a store that opened but does not read back (damaged pages), else None."""
+    if "duckdb" not in type(exc).__module__:
+        return None
+    from geo import store
 
-    correct = commands.add_parser("correct", help="correct a place or an event in the store (kept across re-ingests)")
-    what = correct.add_subparsers(dest="what", required=True)
-    place = what.add_parser("place", help="resolve a place mention to another gazetteer entry")
-    place.add_argument("article_id")
-    place.add_argument("start", type=int, help="the mention's start offset (see `newsmap places`)")
-    place.add_argument("end", type=int, help="the mention's end offset")
-    place.add_argument("geonameid", type=int, help="the GeoNames id of the entry it means")
-    place.add_argument("--db", help="the store (default data/newsmap.duckdb)")
-    event = what.add_parser("event", help="correct an event's type, date or fatalities")
-    event.add_argument("event_id")
-    event.add_argument("--type", help="one of ACLED's six event types")
-    event.add_argument("--sub-type", help="an ACLED sub-event type of that type")
-    event.add_argument("--date", help="the day, YYYY-MM-DD")
-    event.add_argument("--fatalities", type=int)
-    event.add_argument("--db", help="the store (default data/newsmap.duckdb)")
-    correct.set_defaults(run=_correct)
+    return store.damaged(getattr(args, "db", None) or store.DEFAULT_DB, exc)
 
-    places = commands.add_parser("places", help="print the place mentions of articles as CSV")
-    places.add_argument("files", nargs="+")
-    places.add_argument("--known-country", help="ISO code of a country to favour when places are ambiguous")
-    places.set_defaults(run=_places)
 
-    build = commands.add_parser("build-index", help="(re)build the offline gazetteer index")
-    build.add_argument("--out", help="where to write it (default data/gazetteer.pkl)")
-    build.add_argument("--if-missing", action="store_true",
-                       help="build only when the index is missing or its source packages changed")
-    build.set_defaults(run=_build_index)
-
-    schema = commands.add_parser("schema", help="print the event table's columns as Markdown")
-    schema.set_defaults(run=_schema)
-
+def main(argv=None) -> int:
+    """Run one command; returns the exit status (1 nothing read, 2 an error newsmap explains)."""
+    parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "known_country", None):
         args.known_country = args.known_country.upper()
@@ -218,6 +244,12 @@ def main(argv=None) -> int:
         return args.run(args)
     except NewsmapError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        fault = _store_fault(exc, args)
+        if fault is None:
+            raise
+        print(f"error: {fault}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

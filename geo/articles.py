@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.dates import date_in_text
-from geo.errors import ArticleError
+from geo.errors import ArchiveError, ArticleError
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".json", ".jsonl")
 MAX_BYTES = 64 * 1024 * 1024
@@ -64,7 +64,7 @@ def _normalise_date(value) -> str | None:
 
 
 def decode(data: bytes, path) -> str:
-    """Decode article bytes: BOMs honoured, UTF-8 preferred, Windows-1252/Latin-1 as the last resort.
+    """Decode article bytes: BOMs honoured, UTF-8 preferred, else the legacy encoding the bytes read best in.
 
     Raises ``ArticleError`` for what is not text (a PDF, an image, random bytes) and for
     UTF-8 damaged in the middle; a character cut off at the very end (a truncated
@@ -95,11 +95,32 @@ def decode(data: bytes, path) -> str:
         if _UTF8_SEQUENCE.search(data):
             raise ArticleError(path, f"is UTF-8 text with an invalid byte ({data[exc.start]:#04x} at offset "
                                      f"{exc.start}): it is damaged or mixes encodings; re-save it as UTF-8") from None
+    return _looks_like_text(_legacy_text(data), path)
+
+
+# The legacy encodings news archives come in, Windows' Western one first; charset-normalizer
+# weighs only these, since among all it knows a short text fits a DOS code page as well.
+LEGACY_ENCODINGS = ("cp1252", "cp1250", "cp1251", "koi8_r", "cp1256", "iso8859_6", "cp1253", "cp1254",
+                    "cp1255", "cp1257", "gb18030", "big5", "shift_jis", "euc_kr")
+
+
+def _legacy_text(data: bytes) -> str:
+    """Text that is not UTF-8, in the legacy encoding charset-normalizer finds most coherent.
+
+    Where it cannot tell (too little text), or Windows' Western encoding reads it as cleanly as
+    the best, that one is used, with Latin-1 for the bytes it leaves undefined.
+    """
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS))
+    best = matches.best()
+    western = next((match for match in matches if match.encoding == "cp1252"), None)
+    if best is not None and best.coherence > 0 and (western is None or western.chaos > best.chaos):
+        return str(best)
     try:
-        text = data.decode("cp1252")  # Windows' Latin-1, with curly quotes and dashes where Latin-1 has controls
+        return data.decode("cp1252")  # curly quotes and dashes where Latin-1 has control codes
     except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    return _looks_like_text(text, path)
+        return data.decode("latin-1")
 
 
 def _looks_like_text(text: str, path) -> str:
@@ -203,14 +224,37 @@ def read_file(path) -> Iterator[Article | ArticleError]:
     except OSError as exc:
         yield ArticleError(path, f"cannot be read ({exc.strerror or exc}); check it exists and is readable")
         return
+    if path.suffix.lower() == ".zip":
+        yield from _read_zip(data, path)
+    else:
+        yield from _read_bytes(data, path, path.suffix.lower(), path.stem)
+
+
+def _read_zip(data: bytes, path: Path) -> Iterator[Article | ArticleError]:
+    """The articles of a zip's members, each as its own file would give them (ids ``ZIP/MEMBER``)."""
+    from geo import archives  # zips are rare beside plain files
+
+    try:
+        found = archives.members(data, path.name, ARTICLE_SUFFIXES)
+        for member in found:
+            where = f"{path}:{member.name}"
+            if isinstance(member, archives.Skipped):
+                yield ArticleError(where, member.reason)
+                continue
+            stem = "/".join((path.stem, *member.parts[:-1], member.parts[-1].rsplit(".", 1)[0]))
+            yield from _read_bytes(member.data, where, member.suffix, stem)
+    except ArchiveError as exc:
+        yield ArticleError(path, str(exc).removeprefix(f"{path.name}: "))
+
+
+def _read_bytes(data: bytes, path, suffix: str, stem: str) -> Iterator[Article | ArticleError]:
+    """The articles of one file's bytes, by its suffix."""
     try:
         text = decode(data, path)
     except ArticleError as exc:
         yield exc
         return
     del data  # the bytes of a large file need not outlive its text
-    suffix = path.suffix.lower()
-    stem = path.stem
     try:
         if suffix in (".html", ".htm"):
             yield from_html(text, stem, path)
@@ -244,7 +288,9 @@ def _parse_json(text: str, where, advice: str = "fix the file"):
 
 
 def _read_jsonl(text: str, stem: str, path) -> Iterator[Article | ArticleError]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines ends a record at "\n" only: str.splitlines would also cut at U+2028 and U+0085,
+    # which real article text holds inside its strings.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
@@ -297,12 +343,12 @@ def _walk(folder: Path, ancestors: frozenset, seen: set) -> Iterator[Path | Arti
                 yield from _walk(path, ancestors, seen)
         elif is_file:
             real = path.resolve()
-            if path.suffix.lower() in ARTICLE_SUFFIXES and real not in seen:
+            if path.suffix.lower() in ARTICLE_SUFFIXES + (".zip",) and real not in seen:
                 seen.add(real)
                 yield path
         elif entry.is_symlink():
             yield _broken_link(path)
-        elif path.suffix.lower() in ARTICLE_SUFFIXES:
+        elif path.suffix.lower() in ARTICLE_SUFFIXES + (".zip",):
             # Reading a named pipe would wait forever for a writer.
             yield ArticleError(path, "is not a regular file (a named pipe, socket or device); "
                                      "save the article as an ordinary file")

@@ -6,17 +6,10 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-         ("december", "dec")]
-    )
-    for m in names
-}
-_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+from geo.vocabulary import MONTHS, RELATIVE_DAYS, WEEKDAYS, alternation
+
+# A month as text writes it, capitalised, with or without the dot of an abbreviation.
+_MONTH = "(" + alternation(spelling.capitalize() for spelling in MONTHS) + r")\.?"
 _DATE_PATTERNS = (
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("y", "m", "d")),
     (re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"), ("M", "d", "y")),
@@ -43,12 +36,9 @@ def date_in_text(text: str) -> str | None:
     return found[0][0].isoformat() if found else None
 
 
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY = re.compile(r"\b(?:on|last|this|early|late)?\s*(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_WEEKDAY = re.compile(r"\b(?:on|last|this|early|late)?\s*(" + alternation(d.capitalize() for d in WEEKDAYS) + r")\b")
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?!,?\s+\d{4})\b")
 _MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s+\d{4})")
-_RELATIVE = {"yesterday": 1, "today": 0, "tonight": 0, "last night": 1, "this morning": 0}
 
 
 def event_date(text: str, published: str | None) -> tuple[str | None, int]:
@@ -81,8 +71,8 @@ def event_date(text: str, published: str | None) -> tuple[str | None, int]:
             if found:
                 return found, 1
         lowered = text.lower()
-        for word, days in _RELATIVE.items():
-            if re.search(r"\b" + word + r"\b", lowered):
+        for word, days in RELATIVE_DAYS.items():
+            if re.search(r"\b" + re.escape(word) + r"\b", lowered):
                 found = _days_before(reference, days)
                 if found:
                     return found, 1

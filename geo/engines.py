@@ -8,6 +8,8 @@ store; the engines only compute.  Dask is an optional extra
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from geo.errors import ConfigurationError
 from geo.pipeline import process_chunk, warm_up
 
@@ -16,6 +18,20 @@ ENGINES = ("local", "dask")
 # small beside the pipeline's work (128 ingested 5-8% faster than 64 on 2 workers), few
 # enough that progress stays smooth.
 DASK_CHUNK = 128
+
+
+class Engine(Protocol):
+    """What the ingest asks of an engine: chunks in, ``ChunkItem`` lists out, in submission order."""
+
+    chunk_size: int  # articles per submitted chunk
+    window: int  # chunks that may be in flight before the ingest waits for the oldest
+    online: Any  # the opt-in online geocoder it runs with, or None
+
+    def submit(self, articles, known_country, corrections=None) -> Any: ...
+
+    def result(self, handle) -> list: ...
+
+    def close(self) -> None: ...
 
 
 class LocalEngine:
@@ -54,6 +70,7 @@ class DaskEngine:
     """
 
     chunk_size = DASK_CHUNK
+    online = None  # rate-limited online geocoding stays in one process: never on a cluster
 
     def __init__(self, scheduler: str | None = None, workers: int = 2):
         try:

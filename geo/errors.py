@@ -56,3 +56,7 @@ class UploadError(NewsmapError, ValueError):
 
 class CorrectionError(NewsmapError, ValueError):
     """An analyst's correction names a value the codebook or the gazetteer does not have."""
+
+
+class ArchiveError(NewsmapError, ValueError):
+    """A zip of articles cannot be read safely: broken, hostile (a path out, a zip bomb) or too large."""

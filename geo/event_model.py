@@ -7,10 +7,10 @@ scikit-learn nor the training texts: n-grams are hashed with CRC-32, and the fil
 bucket numbers, idf values and weights.
 
 The features of a text are three L2-normalised TF-IDF blocks (sublinear tf): word 1-2 grams,
-character 2-5 grams within word boundaries, and cue groups (a small lexicon written from the
-ACLED codebook, so that a rare wording still reaches its class). Two weight matrices are kept, one
-for ACLED-style coder notes ("On 3 May 2020, ...") and one for news text, because the two styles
-have different class mixes and only news text comes with non-events.
+character 2-5 grams within word boundaries, and cue groups (``geo.vocabulary.EVENT_CUES``, a small
+lexicon written from the ACLED codebook, so that a rare wording still reaches its class). Two
+weight matrices are kept, one for ACLED-style coder notes ("On 3 May 2020, ...") and one for news
+text, because the two styles have different class mixes and only news text comes with non-events.
 
 >>> prediction = classify("Police fired tear gas to disperse protesters in the capital.")
 >>> prediction.event_type
@@ -41,6 +41,7 @@ from geo.errors import EventModelError
 from geo.ngram_hash import TOKEN as _TOKEN
 from geo.ngram_hash import char_wb_ngram_buckets, word_ngram_buckets
 from geo.table import SUB_EVENT_TYPES
+from geo.vocabulary import EVENT_CUES, MONTHS, alternation
 
 MODEL_FORMAT = 1
 DEFAULT_MODEL = paths.resource("event_model.npz")
@@ -50,92 +51,11 @@ HASH_BITS = 20
 # The same token rule (``TOKEN``) and whitespace rule as scikit-learn's CountVectorizer defaults.
 _WHITE_SPACES = re.compile(r"\s\s+")
 
-_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)")
+_MONTH = alternation(spelling.capitalize() for spelling in MONTHS)
 # ACLED notes open with the event's day ("On 3 May 2020, ..." or "15 March. ..."); news rarely
 # gives a full day-month-year date in its first words.
 _NOTE_DATE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)? " + _MONTH + r"\.?,? (?:19|20)\d\d\b|^\d{1,2} "
                         + _MONTH + r"\. ")
-
-# Cue groups, written from the ACLED codebook's sub-event definitions and CASE 2021's class
-# descriptions rather than from the training texts. Each entry is the lower-case start of a word or
-# phrase ("protest" also finds "protesters"), so one entry covers a word's inflections.
-CUES: dict[str, tuple[str, ...]] = {
-    "air": ("air strike", "airstrike", "air raid", "warplane", "fighter jet", "jet", "drone", "helicopter",
-            "gunship", "bomber", "aircraft", "aerial", "air force", "barrel bomb", "sorties"),
-    "shelling": ("shell", "artillery", "mortar", "rocket", "missile", "howitzer", "katyusha", "grad ",
-                 "projectile", "cannon", "tank fire", "tanks fire", "bombard"),
-    "explosive": ("ied", "improvised explosive", "roadside bomb", "landmine", "mine", "car bomb", "vbied",
-                  "explosive device", "booby trap", "booby-trap", "planted", "detonated", "sticky bomb",
-                  "magnetic bomb"),
-    "suicide": ("suicide", "self-detonat", "blew himself up", "blew herself up", "blew themselves up",
-                "explosive vest"),
-    "grenade": ("grenade", "rpg", "hand bomb"),
-    "chemical": ("chemical", "chlorine", "sarin", "nerve agent", "mustard gas", "toxic gas", "poison gas",
-                 "poisonous gas", "opcw", "gas attack"),
-    "clash": ("clash", "fighting", "fought", "gun battle", "gunbattle", "exchange of fire", "exchanged fire",
-              "firefight", "skirmish", "battle", "ambush", "offensive", "engaged"),
-    "regain": ("retook", "retake", "recapture", "re-capture", "regain", "re-gain", "reclaim", "liberat",
-               "retaken", "recovered", "pushed back", "pushed out", "drove out", "expelled", "cleared"),
-    "overtake": ("seiz", "captur", "took control", "taken control", "took over", "overran", "overrun",
-                 "fell to", "stormed", "occupied", "advanced"),
-    "civilians": ("civilian", "villager", "resident", "farmer", "herder", "women", "children", "passerby",
-                  "passersby", "passers-by", "unarmed", "teacher", "journalist", "worshipper", "student"),
-    "killing": ("killed", "shot dead", "murdered", "stabbed", "beheaded", "executed", "hacked", "lynched",
-                "beaten to death", "gunned down", "assassinated"),
-    "sexual": ("rape", "raping", "sexual", "gang-rape", "gang rape", "molest"),
-    "abduction": ("abduct", "kidnap", "hostage", "disappeared", "disappearance", "taken captive",
-                  "held captive"),
-    "protest": ("protest", "demonstrat", "rally", "rallies", "rallied", "marched", "marches", "marching",
-                "a march", "sit-in", "sit in",
-                "strikes ", "strike ", "picket", "gather", "chant", "placard", "boycott"),
-    "intervention": ("dispers", "tear gas", "teargas", "water cannon", "baton", "rubber bullet", "broke up",
-                     "detain", "arrested", "cordon", "stun grenade", "pepper spray", "cracked down",
-                     "crack down", "crackdown"),
-    "excessive": ("live fire", "live ammunition", "live bullets", "live rounds", "opened fire on the protesters",
-                  "opened fire on protesters", "opened fire on demonstrators", "opened fire on the crowd",
-                  "killing protesters", "killing demonstrators", "protesters were killed",
-                  "protester was killed", "excessive force"),
-    "riot": ("riot", "violent", "vandalis", "vandaliz", "set fire", "set ablaze", "torched", "burned tyres",
-             "burned tires", "burning tyres", "burning tires", "burnt tyres", "pelted", "threw stones",
-             "stones", "rocks", "clashed with police", "barricade"),
-    "mob": ("mob", "lynch", "angry crowd", "angry residents", "angry villagers", "vigilante", "jungle justice",
-            "mob justice", "crowd beat", "crowd attacked", "communal", "sectarian", "youths"),
-    "agreement": ("agreement", "ceasefire", "cease-fire", "truce", "peace deal", "peace talks", "peace accord",
-                  "signed", "accord", "negotiat", "reconciliation", "deal"),
-    "arrest": ("arrest", "detain", "detention", "custody", "apprehended", "rounded up"),
-    "change": ("recruit", "deploy", "reinforcement", "troop movement", "troops movement", "movement of forces",
-               "patrol", "mobilis", "mobiliz", "curfew", "state of emergency", "banned", "suspend", "merger",
-               "defect", "training", "relocated", "withdrew", "withdrawal", "convoy"),
-    "disrupted": ("defus", "dismantl", "intercept", "shot down", "weapons cache", "arms cache", "seized weapons",
-                  "seized arms", "seized ammunition", "seized explosives", "confiscat", "bomb disposal",
-                  "neutralised", "neutralized", "foiled", "thwarted"),
-    "base": ("headquarters", "base established", "established a base", "established a new base",
-             "established a headquarters", "established a position", "established a camp", "set up a base",
-             "set up a camp", "set up a checkpoint", "set up base", "set up camp", "outpost"),
-    "looting": ("loot", "plunder", "ransack", "destroy", "demolish", "demolition", "bulldoz", "burned down",
-                "burnt down", "set on fire", "property destruction", "razed", "vandalism"),
-    "transfer": ("handed over", "hand over control", "handover", "transferr", "withdrew from", "evacuat",
-                 "peacefully", "without a fight", "without fight", "returned to"),
-    "disaster": ("earthquake", "quake", "tremor", "richter", "magnitude", "flood", "storm", "cyclone",
-                 "hurricane", "typhoon", "tornado", "wildfire", "bushfire", "forest fire", "landslide",
-                 "mudslide", "drought", "tsunami", "volcan", "eruption", "heavy rain", "avalanche", "heatwave",
-                 "blizzard"),
-    "accident": ("accident", "crash", "collision", "derail", "capsized", "sank", "blaze", "fire broke out",
-                 "gas leak", "gas explosion", "industrial", "factory fire", "chemical spill", "oil spill",
-                 "collapse", "short circuit", "fire fighter", "firefighter", "firemen"),
-    "crime": ("drug", "narcotic", "cocaine", "heroin", "marijuana", "cannabis", "smuggl", "traffick", "cartel",
-              "gang", "money laundering", "corruption", "fraud", "bribe", "bribery", "counterfeit", "robber",
-              "robbed", "theft", "thieves", "stolen", "burglar", "extortion", "poaching", "scam"),
-    "diplomacy": ("minister", "diplomat", "ambassador", "embass", "summit", "talks", "bilateral",
-                  "foreign affairs", "visit", "met with", "meeting", "sanction", "envoy", "united nations",
-                  "security council", "condemn", "statement", "president", "prime minister", "cooperation"),
-    "attribution": ("claimed responsibility", "claims responsibility", "claim responsibility",
-                    "claims of responsibility", "responsibility for", "blamed", "accused", "attributed",
-                    "claimed the attack", "took responsibility"),
-    "state_forces": ("police", "security forces", "gendarm", "soldiers", "troops", "army", "military",
-                     "forces"),
-}
 
 
 def _cues_by_entry(cues: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -146,7 +66,7 @@ def _cues_by_entry(cues: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...
     return groups
 
 
-_CUE_OF_ENTRY = _cues_by_entry(CUES)
+_CUE_OF_ENTRY = _cues_by_entry(EVENT_CUES)
 _CUE_ENTRIES = list(_CUE_OF_ENTRY)
 # Every entry starts with a letter: one starts a word where the character before it is no word character.
 _CUE_AUTOMATON = ahocorasick_rs.AhoCorasick(_CUE_ENTRIES, matchkind=ahocorasick_rs.MatchKind.Standard)
@@ -284,7 +204,7 @@ class _Block:
     @functools.cached_property
     def _column_of_cue(self) -> dict[str, int]:
         """The block column of each cue group the model knows."""
-        found = {name: self.column_of_bucket.get(bucket(f"cue:{name}")) for name in CUES}
+        found = {name: self.column_of_bucket.get(bucket(f"cue:{name}")) for name in EVENT_CUES}
         return {name: column for name, column in found.items() if column is not None}
 
     @functools.cached_property

@@ -19,7 +19,20 @@ from geo.event_model import is_note_style
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CITY, WIDE_KINDS, Gazetteer, distance_km
 from geo.geocode import Resolved
 from geo.numbers import fatalities
+from geo.sentences import sentence_starts
 from geo.table import Event
+from geo.vocabulary import (
+    AREA_PARTS,
+    COMPASS_POINTS,
+    COUNTRY_WIDE_LOCATIVES,
+    EVENT_LOCATIVES,
+    EVENT_PLACE_NOUNS,
+    NEAR_LOCATIVES,
+    RELATIVE_DAYS,
+    TERRITORY_NOUNS,
+    WEEKDAYS,
+    alternation,
+)
 
 # Cross-validated on both event corpora, 0.15 against 0.2: type macro F1 +0.2 points on ACLED
 # notes and +1.4 on CASE snippets; CASE non-events rejected 0.929 -> 0.920.
@@ -30,11 +43,9 @@ MIN_CONFIDENCE = 0.15
 BACKGROUND_EVENT_CONFIDENCE = 0.5
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 MAX_PASSAGE = 600
-_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Lt|Co|vs))(?<!\bMrs)[.!?][\"”’)]?\s+(?=[\"“(]?[A-Z0-9])")
-_LOCATIVE = re.compile(r"(?:\b(?:in|at|near|outside|into|on|around|across|inside|toward|towards)\s+(?:the\s+)?"
-                       r"(?:(?:north|south|east|west|central|upper|lower)[a-z-]*\s+)?"
-                       r"|\b(?:city|town|village|district|province|region|area|outskirts|governorate|county|"
-                       r"neighbou?rhood|commune|municipality)\s+of\s+)$", re.I)
+# "in the northern ", "district of ": what may stand right before an event's place.
+_LOCATIVE = re.compile(r"(?:\b" + alternation(EVENT_LOCATIVES) + r"\s+(?:the\s+)?(?:" + alternation(AREA_PARTS)
+                       + r"[a-z-]*\s+)?|\b" + alternation(EVENT_PLACE_NOUNS) + r"\s+of\s+)$", re.I)
 # Where a speaker lives or reports from is not where the event happened.
 _RESIDENCE = re.compile(r"\b(?:lives?|living|based|exiled?|resident|reporting|speaking|headquartered)\s+"
                         r"(?:in|from)\s+(?:the\s+)?$", re.I)
@@ -46,8 +57,9 @@ FIGHTING_OVERRIDE_BELOW = 0.5
 # Towns do not carry their admin-2 code here: a district's namesake town must lie this close to
 # the district's point (districts are rarely wider).
 AREA_TOWN_KM = 60
-_NEAR = re.compile(r"\b(?:near|outside|close to|outskirts of|north of|south of|east of|west of|"
-                   r"(?:km|kilometres|kilometers|miles) (?:north|south|east|west)\w* of)\s+(?:the\s+)?$", re.I)
+_NEAR = re.compile(r"\b(?:" + alternation(NEAR_LOCATIVES) + "|" + alternation(COMPASS_POINTS) + r" of"
+                   r"|(?:km|kilometres|kilometers|miles) " + alternation(COMPASS_POINTS) + r"\w* of)\s+(?:the\s+)?$",
+                   re.I)
 
 @dataclass(frozen=True)
 class Passage:
@@ -70,9 +82,9 @@ def passages(text: str) -> list[Passage]:
             found.append(_trimmed(text, offset, offset + len(chunk)))
             continue
         start = 0
-        for boundary in _SENTENCE_END.finditer(chunk):
-            found.append(_trimmed(text, offset + start, offset + boundary.end()))
-            start = boundary.end()
+        for boundary in sentence_starts(chunk):
+            found.append(_trimmed(text, offset + start, offset + boundary))
+            start = boundary
         if start < len(chunk):
             found.append(_trimmed(text, offset + start, offset + len(chunk)))
     return [p for p in found if p.text]
@@ -100,6 +112,42 @@ def classify_articles(texts: list[str]) -> list[tuple[list[Passage], list]]:
     return result
 
 
+@dataclass
+class Draft:
+    """An event as the passages told it so far: made by the first passage, bettered by the next ones."""
+
+    passage: Passage  # the surest passage: the event's type, sub-type, actors and excerpt
+    prediction: event_model.Prediction
+    place: Resolved | None
+    geo_precision: int  # ACLED's: 1 the town, 2 near it or its district, 3 a region or country
+    day: str | None  # ISO date, None when nothing dates the event
+    time_precision: int  # ACLED's: 1 the day, 2 the week, 3 the month
+    fatalities: int | None = None  # None: no toll told
+
+    def take_passage(self, passage: Passage, prediction) -> None:
+        """The surer of two passages about one event tells its type and gives its excerpt."""
+        if prediction.confidence > self.prediction.confidence:
+            self.passage, self.prediction = passage, prediction
+
+    def take_date(self, day: str | None, time_precision: int) -> None:
+        """The more precise of two dates stands; of two as precise, the earlier."""
+        if (time_precision, day or "") < (self.time_precision, self.day or ""):
+            self.day, self.time_precision = day, time_precision
+
+    def add_toll(self, value: int) -> None:
+        """Reports repeat the toll ("10 dead" in the lede, "10 killed" below): the largest stands."""
+        self.fatalities = max(self.fatalities or 0, value)
+
+    def absorb(self, restatement: Draft) -> None:
+        """Take what a restatement of the event tells better: place, passage, toll, date."""
+        if restatement.geo_precision < self.geo_precision:
+            self.place, self.geo_precision = restatement.place, restatement.geo_precision
+        self.take_passage(restatement.passage, restatement.prediction)
+        if restatement.fatalities is not None:
+            self.add_toll(restatement.fatalities)
+        self.take_date(restatement.day, restatement.time_precision)
+
+
 def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=None,
             reading: str | None = None) -> list[Event]:
     """The events of one article, each with its own excerpt; background statistics left out.
@@ -112,15 +160,22 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
     # The dateline says where the reporter is, not where anything happened.
     dateline = _dateline_end(article.text)  # wire datelines are in capitals: read the article's own
     resolved = _after_dateline(resolved, dateline)
+    # A coder's note is one passage opening with its date; an article is news even when it opens with one.
+    news = len(units) > 1 or not is_note_style(article.text)
+    drafts = _drafts(article, text, units, predictions, resolved, dateline, news)
+    kept = _one_per_event(drafts) if news else drafts
+    return [_event(article, number, draft, gazetteer, text) for number, draft in enumerate(kept, start=1)]
+
+
+def _drafts(article, text: str, units: list[Passage], predictions: list, resolved: list[Resolved],
+            dateline: int, news: bool) -> list[Draft]:
+    """One draft per event type and place, in the order the passages first tell them."""
     main_place = _main_place(resolved)
     home = _home_country(resolved)
     countries = Counter(r.place.country_code for r in resolved if r.place is not None)
-    # A coder's note is one passage opening with its date; an article is news even when it opens with one.
-    news = len(units) > 1 or not is_note_style(article.text)
-    drafts: dict[tuple, dict] = {}
-    order = []
-    previous_place = None
-    last_violent: dict = {}
+    drafts: dict[tuple, Draft] = {}
+    previous_place = None  # the last town or area a passage named, with its precision
+    last_violent = last_battle = None
     for unit, prediction in zip(units, predictions):
         seen = text[unit.start:unit.end]
         inside = [r for r in resolved if unit.start <= r.mention.start and r.mention.end <= unit.end]
@@ -133,46 +188,57 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
         if prediction.event_type is None or prediction.confidence < MIN_CONFIDENCE:
             # A toll reported on its own ("So far we have 10 killed," he said) belongs to the
             # violent event just described. (Most passages are no event: their tolls are read only here.)
-            count = fatalities(seen) if last_violent and place is None else None
+            count = fatalities(seen) if last_violent is not None and place is None else None
             if count is not None and not count.background:
                 # The toll of a fight is the battle's, whatever else was reported in between.
-                target = last_violent.get("Battles") or last_violent["last"]
-                target["fatalities"] = max(target["fatalities"] or 0, count.value)
+                (last_battle or last_violent).add_toll(count.value)
             continue
         count = fatalities(seen)
         if count is not None and count.background and prediction.confidence < BACKGROUND_EVENT_CONFIDENCE:
             continue
         if place is None:
             place, precision = previous_place or main_place or (None, 3)
-        elif place.place is not None and place.place.kind in WIDE_KINDS and prediction.event_type in VIOLENT_TYPES \
-                and not _COUNTRY_WIDE.search(text, max(unit.start, place.mention.start - 25), place.mention.start):
-            # "in northeast Syria" after "in Hasaka": the country-wide phrase is the town's event.
-            nearer = previous_place or (main_place if main_place and main_place[1] < 3 else None)
-            if nearer is not None and nearer[0].place.country_code == place.place.country_code:
-                place, precision = nearer[0], 2
+        else:
+            place, precision = _narrowed(text, unit, place, precision, prediction, previous_place, main_place)
         # The dateline's date is the report's, not the event's.
         day, time_precision = event_date(text[max(unit.start, dateline):unit.end], article.published)
-        key = (prediction.event_type, place.place.index if place and place.place else None)
-        draft = drafts.get(key)
-        if draft is None:
-            draft = drafts[key] = {"unit": unit, "prediction": prediction, "place": place,
-                                   "precision": precision, "fatalities": None, "date": (day, time_precision)}
-            order.append(key)
-        elif prediction.confidence > draft["prediction"].confidence:
-            draft["unit"], draft["prediction"] = unit, prediction
-        if (time_precision, day or "") < (draft["date"][1], draft["date"][0] or ""):
-            draft["date"] = (day, time_precision)
-        if count is not None and not count.background:
-            # Reports repeat the toll ("10 dead" in the lede, "10 killed" below): the largest stands.
-            draft["fatalities"] = max(draft["fatalities"] or 0, count.value)
+        draft = _add_passage(drafts, Draft(unit, prediction, place, precision, day, time_precision), count)
         if prediction.event_type in VIOLENT_TYPES:
-            last_violent = {"last": draft, **({"Battles": draft} if prediction.event_type == "Battles" else
-                                              {"Battles": last_violent.get("Battles")} if last_violent else {})}
-    kept = _one_per_event([drafts[key] for key in order]) if news else [drafts[key] for key in order]
-    return [_event(article, number, draft, gazetteer, text) for number, draft in enumerate(kept, start=1)]
+            last_violent = draft
+            if prediction.event_type == "Battles":
+                last_battle = draft
+    return list(drafts.values())
 
 
-_COUNTRY_WIDE = re.compile(r"\b(?:across|throughout|all over|around|nationwide in)\s+(?:the\s+)?$", re.I)
+def _narrowed(text: str, unit: Passage, place: Resolved, precision: int, prediction, previous_place, main_place):
+    """The place of a violent event told at a country or wider: the town just named in it, if any.
+
+    "in northeast Syria" after "in Hasaka" is the town's event; "across Syria" stays the country's.
+    """
+    if place.place is None or place.place.kind not in WIDE_KINDS or prediction.event_type not in VIOLENT_TYPES \
+            or _COUNTRY_WIDE.search(text, max(unit.start, place.mention.start - 25), place.mention.start):
+        return place, precision
+    nearer = previous_place or (main_place if main_place and main_place[1] < 3 else None)
+    if nearer is not None and nearer[0].place.country_code == place.place.country_code:
+        return nearer[0], 2
+    return place, precision
+
+
+def _add_passage(drafts: dict[tuple, Draft], told: Draft, count) -> Draft:
+    """The draft of an event type at a place, made or bettered by what one passage ``told`` of it."""
+    key = (told.prediction.event_type, told.place.place.index if told.place and told.place.place else None)
+    draft = drafts.get(key)
+    if draft is None:
+        draft = drafts[key] = told
+    else:
+        draft.take_passage(told.passage, told.prediction)
+        draft.take_date(told.day, told.time_precision)
+    if count is not None and not count.background:
+        draft.add_toll(count.value)
+    return draft
+
+
+_COUNTRY_WIDE = re.compile(r"\b" + alternation(COUNTRY_WIDE_LOCATIVES) + r"\s+(?:the\s+)?$", re.I)
 NOT_AN_EVENT = event_model.Prediction(None, None, 1.0, event_model.NON_ACLED)
 # News passages need more of the classifier than coder notes, which are all events: most passages
 # of an article are background.
@@ -180,8 +246,9 @@ MIN_NEWS_CONFIDENCE = 0.2
 # "SAN SALVADOR, 3 JAN 90 --", "BEIRUT (AP) —": a place name, maybe a date, maybe the agency, a dash;
 # or a bare date stamp, "Fri 07 Apr 2017 at 0914".
 _DATELINE = re.compile(r"\A\s*(?:[^\n]{0,160}\n+\s*)??(?:[A-Z][A-Z.'’ -]{1,40}(?:,[\w.' ]{1,40}){0,2}\s*"
-                       r"(?:\([\w. ]{1,20}\)\s*)?(?:--|—|–|-\s)|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*\.?,? \d{1,2} "
-                       r"\w+\.? \d{4}(?: at \d{3,4}\b)?)")
+                       r"(?:\([\w. ]{1,20}\)\s*)?(?:--|—|–|-\s)|"
+                       + alternation(day[:3].capitalize() for day in WEEKDAYS)
+                       + r"\w*\.?,? \d{1,2} \w+\.? \d{4}(?: at \d{3,4}\b)?)")
 # A protest is people protesting, not a mention of protesters ("soldiers who refused to fire on protesters").
 _PROTEST_ACTION = re.compile(
     r"\b(?:protest(?:ed|ing|s)?\b|took to the streets|(?:demonstrat|rall(?:y|ied|ies)|march(?:ed|es|ing)\b|"
@@ -202,8 +269,8 @@ _STORY_SO_FAR = re.compile(
     r"\blast (?:month|year)\b|earlier this year|(?:has|have) since (?:evolved|turned|become|grown|escalated|spiralled|spiraled|descended)|"
     r"(?:more than|over|at least|nearly|some) [\d,.]+ (?:million )?people have (?:been|since been) killed)", re.I)
 _HAPPENED = re.compile(
-    r"\b(?:yesterday|today|tonight|last night|this morning|on (?:monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday)|killed|wounded|injured|attacked|clashed|exploded|detonated|fired|shelled|bombed|stormed|seized|"
+    r"\b(?:" + alternation(RELATIVE_DAYS) + "|on " + alternation(WEEKDAYS)
+    + r"|killed|wounded|injured|attacked|clashed|exploded|detonated|fired|shelled|bombed|stormed|seized|"
     r"captured|kidnapped|abducted|arrested|protested|demonstrated|marched|rallied|gathered|took to the streets)\b",
     re.I)
 
@@ -242,46 +309,39 @@ def _reported_as_news(article, unit: Passage, text: str, prediction, has_body: b
     return not (_NOT_HAPPENED.search(text) and not _HAPPENED.search(text))
 
 
-def _one_per_event(drafts: list[dict]) -> list[dict]:
+def _one_per_event(drafts: list[Draft]) -> list[Draft]:
     """One draft per real event: restatements of one type in one area merge; a strategic development
     told beside a violent event or a protest at the same place is its restatement.
     """
-    merged: list[dict] = []
+    merged: list[Draft] = []
     for draft in drafts:
-        same = next((kept for kept in merged if kept["prediction"].event_type == draft["prediction"].event_type
-                     and _same_area(kept["place"], draft["place"])), None)
+        same = next((kept for kept in merged if kept.prediction.event_type == draft.prediction.event_type
+                     and _same_area(kept.place, draft.place)), None)
         if same is None:
             merged.append(draft)
-            continue
-        if draft["precision"] < same["precision"]:
-            same["place"], same["precision"] = draft["place"], draft["precision"]
-        if draft["prediction"].confidence > same["prediction"].confidence:
-            same["unit"], same["prediction"] = draft["unit"], draft["prediction"]
-        if draft["fatalities"] is not None:
-            same["fatalities"] = max(same["fatalities"] or 0, draft["fatalities"])
-        if (draft["date"][1], draft["date"][0] or "") < (same["date"][1], same["date"][0] or ""):
-            same["date"] = draft["date"]
+        else:
+            same.absorb(draft)
     merged = _civilians_of_strikes(merged)
-    others = [d for d in merged if d["prediction"].event_type != "Strategic developments"]
-    return [d for d in merged if d["prediction"].event_type != "Strategic developments"
-            or not any(_same_area(d["place"], other["place"]) for other in others)]
+    others = [d for d in merged if d.prediction.event_type != "Strategic developments"]
+    return [d for d in merged if d.prediction.event_type != "Strategic developments"
+            or not any(_same_area(d.place, other.place) for other in others)]
 
 
-def _civilians_of_strikes(drafts: list[dict]) -> list[dict]:
+def _civilians_of_strikes(drafts: list[Draft]) -> list[Draft]:
     """Civilians killed by a strike, shelling or a battle told in the same area are that event's toll:
     ACLED codes the strike, not a second attack on civilians."""
     kept = []
     for draft in drafts:
-        prediction = draft["prediction"]
+        prediction = draft.prediction
         host = None
         if prediction.event_type == "Violence against civilians" and prediction.sub_event_type == "Attack":
-            host = next((other for other in drafts if other["prediction"].event_type in _CIVILIANS_HOSTS
-                         and _same_place(other["place"], draft["place"])
-                         and draft["date"][0] in (None, other["date"][0])), None)
+            host = next((other for other in drafts if other.prediction.event_type in _CIVILIANS_HOSTS
+                         and _same_place(other.place, draft.place)
+                         and draft.day in (None, other.day)), None)
         if host is None:
             kept.append(draft)
-        elif draft["fatalities"] is not None:
-            host["fatalities"] = max(host["fatalities"] or 0, draft["fatalities"])
+        elif draft.fatalities is not None:
+            host.add_toll(draft.fatalities)
     return kept
 
 
@@ -346,8 +406,8 @@ _REFINEMENTS: dict[str, tuple[tuple[str, re.Pattern], ...]] = {
         ("Non-state actor overtakes territory", re.compile(
             r"\b(?:militants?|rebels?|insurgents?|fighters|militias?|jihadists?|al[- ]shabaa?b|taliban|"
             r"boko haram|armed groups?|(?-i:IS|ISIS|ISWAP|JNIM))\b[^.;]{0,80}?\b(?:took|taken|seized|captured|overran|"
-            r"gained) (?:full |total )?(?:control (?:of|over)|the (?:town|city|village|district|base|area|"
-            r"locality|camp))", re.I)),
+            r"gained) (?:full |total )?(?:control (?:of|over)|the "
+            + alternation(TERRITORY_NOUNS) + ")", re.I)),
     ),
     "Explosions/Remote violence": (
         ("Suicide bomb", re.compile(r"\bsuicide (?:bomb\w*|attack\w*|car|vest|belt|blast)|\bblew (?:him|her)self "
@@ -488,19 +548,18 @@ def _representative_town(place: Resolved, gazetteer: Gazetteer):
     return max(towns, key=lambda town: town.population) if towns else area
 
 
-def _event(article, number: int, draft: dict, gazetteer: Gazetteer, text: str) -> Event:
-    unit, prediction, place = draft["unit"], draft["prediction"], draft["place"]
+def _event(article, number: int, draft: Draft, gazetteer: Gazetteer, text: str) -> Event:
+    unit, prediction, place = draft.passage, draft.prediction, draft.place
     chosen = _representative_town(place, gazetteer) if place is not None and place.place is not None else None
     country = gazetteer.country_name(chosen.country_code) if chosen and chosen.country_code else None
     admin1 = None
     if chosen is not None and chosen.kind not in WIDE_KINDS:
         admin1 = chosen.name if chosen.kind == ADMIN1 else gazetteer.admin1_name(chosen.country_code, chosen.admin1_code)
     actor1, actor2 = actors(text[unit.start:unit.end], prediction.event_type, prediction.sub_event_type, country)
-    day, time_precision = draft["date"]
     return Event(
         event_id=f"{article.article_id}#{number}",
-        event_date=day,
-        time_precision=time_precision,
+        event_date=draft.day,
+        time_precision=draft.time_precision,
         event_type=prediction.event_type,
         sub_event_type=prediction.sub_event_type,
         actor1=actor1,
@@ -511,8 +570,8 @@ def _event(article, number: int, draft: dict, gazetteer: Gazetteer, text: str) -
         iso=chosen.country_code if chosen else None,
         latitude=chosen.latitude if chosen else float("nan"),
         longitude=chosen.longitude if chosen else float("nan"),
-        geo_precision=draft["precision"],
-        fatalities=draft["fatalities"] if draft["fatalities"] is not None else 0,
+        geo_precision=draft.geo_precision,
+        fatalities=draft.fatalities if draft.fatalities is not None else 0,
         notes=unit.text,
         source=article.title,
         article_id=article.article_id,

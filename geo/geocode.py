@@ -1,8 +1,8 @@
-"""Choosing the place a mention means: a geopy geocoder over the gazetteer, and an in-context resolver.
+"""Choosing the place a mention means: the in-context resolver, a learned ranker over the gazetteer.
 
-``OfflineGeocoder`` honours geopy's contract for a bare query.  ``resolve`` ranks each
-mention's candidates with what the whole article says: the countries it names, the
-"X, Y" pattern, the places near the others, one sense per name per article.
+``resolve`` ranks each mention's candidates with what the whole article says: the countries
+it names, the "X, Y" pattern, the places near the others, one sense per name per article.
+``geo.geocoder.OfflineGeocoder`` offers the same in geopy's shape for a bare query.
 """
 
 from __future__ import annotations
@@ -15,10 +15,6 @@ from functools import lru_cache
 from operator import mul
 from pathlib import Path
 
-from geopy.geocoders.base import Geocoder
-from geopy.location import Location
-from geopy.point import Point
-
 from geo import paths
 from geo.gazetteer import (
     ADMIN1,
@@ -30,8 +26,7 @@ from geo.gazetteer import (
     Gazetteer,
     Place,
     distance_km,
-    load,
-    normalize,
+    is_own_name,
 )
 from geo.toponyms import Mention
 
@@ -112,7 +107,7 @@ def prior(place: Place, own_name: bool) -> float:
 
 def most_populous(mention: Mention, gazetteer: Gazetteer) -> Place | None:
     """The baseline: the candidate with the largest population, nothing else considered."""
-    places = [gazetteer.place(code >> 1) for code in mention.codes]
+    places = [gazetteer.posted(code) for code in mention.codes]
     return max(places, key=lambda p: p.population) if places else None
 
 
@@ -125,7 +120,7 @@ class _Context:
         by_codes: dict[tuple, tuple[list[Place], int]] = {}
         for m in mentions:
             if m.codes not in by_codes:
-                places = [gazetteer.place(code >> 1) for code in m.codes]
+                places = [gazetteer.posted(code) for code in m.codes]
                 by_codes[m.codes] = (places, max((p.population for p in places), default=0) or 1)
         self.places = [by_codes[m.codes][0] for m in mentions]
         self.largest = [by_codes[m.codes][1] for m in mentions]
@@ -315,7 +310,7 @@ def _choose(mentions, context, vector, gazetteer, text, only: set | None = None)
         read.add(reading)
         scored = []
         for code, place in _contenders(mention, context.places[position], context, container):
-            features = candidate_features(context, position, place, bool(code & 1), container)
+            features = candidate_features(context, position, place, is_own_name(code), container)
             scored.append((sum(map(mul, vector, features)), place, features))
         scored.sort(key=lambda item: -item[0])
         top_score, top_place, features = scored[0]
@@ -480,7 +475,7 @@ def _container_after(text: str, position: int, mentions: list[Mention], gazettee
     mention, following = mentions[position], mentions[position + 1]
     if text[mention.end:following.start].strip() != ",":
         return None
-    areas = [gazetteer.place(code >> 1) for code in following.codes]
+    areas = [gazetteer.posted(code) for code in following.codes]
     areas = [a for a in areas if a.kind in (COUNTRY, ADMIN1, ADMIN2)]
     return max(areas, key=lambda a: (a.kind == COUNTRY, a.population)) if areas else None
 
@@ -504,59 +499,3 @@ def _nearest_anchor(place: Place, anchors: list[Place]):
         if best is None or d < best[1]:
             best = (anchor, d)
     return best
-
-
-# --- geopy -----------------------------------------------------------------------------------
-
-
-class OfflineGeocoder(Geocoder):
-    """A geopy geocoder over the embedded GeoNames gazetteer: no network, no adapter call.
-
-    >>> OfflineGeocoder().geocode("Homs").raw["country_code"]
-    'SY'
-    """
-
-    def __init__(self, gazetteer: Gazetteer | None = None, known_country: str | None = None):
-        super().__init__(timeout=None, user_agent="newsmap")
-        self.gazetteer = gazetteer or load()
-        self.known_country = known_country
-
-    def geocode(self, query, *, exactly_one=True, known_country=None, timeout=None):
-        """Places named ``query``, best first: None, one ``Location``, or a list of them."""
-        if isinstance(query, dict):
-            query = ", ".join(str(v) for v in query.values())
-        name, _, context = str(query).partition(",")
-        key = normalize(name)
-        codes = self.gazetteer.postings(key)
-        country = known_country or self.known_country
-        if not codes and key in self.gazetteer.demonyms:
-            codes = (self.gazetteer.countries[self.gazetteer.demonyms[key]][0] << 1 | 1,)
-        if not codes:
-            return None
-        text = f"{name}, {context.strip()}" if context.strip() else name
-        mentions = [Mention(0, len(name), name, key, codes, None, "query")]
-        if context.strip():
-            context_key = normalize(context)
-            mentions.append(Mention(len(name) + 2, len(text), context.strip(), context_key,
-                                    self.gazetteer.postings(context_key), None, "query"))
-        chosen = resolve(text, mentions, self.gazetteer, known_country=country)[0]
-        ranked = sorted((self.gazetteer.place(c >> 1) for c in codes),
-                        key=lambda p: (p.country_code != country, -prior(p, True)))
-        ranked = [chosen.place] + [p for p in ranked if p.index != chosen.place.index]
-        locations = [self._location(p) for p in ranked]
-        return locations[0] if exactly_one else locations
-
-    def reverse(self, query, *, exactly_one=True, timeout=None):
-        """Not offered offline: a gazetteer of names is no reverse geocoder."""
-        raise NotImplementedError("OfflineGeocoder does not reverse-geocode; use a geopy provider opt-in")
-
-    def _location(self, place: Place) -> Location:
-        admin1 = self.gazetteer.admin1_name(place.country_code, place.admin1_code)
-        country = self.gazetteer.country_name(place.country_code) if place.country_code else ""
-        address = ", ".join(part for part in (place.name, admin1 if place.kind != ADMIN1 else None,
-                                              country if place.kind != COUNTRY else None) if part)
-        raw = {"geonameid": place.geonameid, "name": place.name, "feature_code": place.feature_code,
-               "feature_kind": place.kind_name, "country_code": place.country_code,
-               "admin1_code": place.admin1_code, "admin1": admin1, "country": country,
-               "population": place.population}
-        return Location(address, Point(place.latitude, place.longitude), raw)

@@ -13,24 +13,19 @@ with new ones: after an upgrade, ingest processes every article again.
 from __future__ import annotations
 
 import collections
-import functools
-import hashlib
-import json
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-
-import pandas as pd
 
 from geo import store
 from geo.articles import Article, list_files, read_file
 from geo.corrections import place_overrides
-from geo.engines import LocalEngine
+from geo.digests import article_hash, file_sha256, pipeline_version
+from geo.engines import Engine, LocalEngine
 from geo.errors import ArticleError, CorrectionError
-from geo.gazetteer import DEFAULT_INDEX, load, package_versions
+from geo.gazetteer import load
 from geo.pipeline import place_rows, process_article
+from geo.progress import Progress
 
 FLUSH_EVERY_S = 0.5
 
@@ -61,97 +56,8 @@ class IngestReport:
                 f"in {self.seconds:.1f} s ({self.articles_per_s:.1f} articles/s)")
 
 
-class Progress:
-    """One progress line on ``stream``, redrawn in place at most every ``interval_s`` seconds."""
-
-    def __init__(self, stream=None, interval_s: float = 0.5):
-        self.stream = stream or sys.stderr
-        self.interval_s = interval_s
-        self._shown_at = 0.0
-        self._width = 0
-
-    def update(self, report: IngestReport) -> None:
-        now = time.perf_counter()
-        if now - self._shown_at >= self.interval_s:
-            self._shown_at = now
-            self._draw(f"ingest: {report.summary()}")
-
-    def note(self, message: str) -> None:
-        """Print ``message`` on a line of its own; the progress line is redrawn below it."""
-        self._draw(message)
-        self.stream.write("\n")
-        self._width = 0
-        self._shown_at = 0.0
-
-    def finish(self, report: IngestReport) -> None:
-        self.note(f"ingest: {report.summary()}")
-
-    def _draw(self, line: str) -> None:
-        # Pad over the longer line drawn before, since "\r" only moves the cursor back.
-        self.stream.write("\r" + line.ljust(self._width))
-        self.stream.flush()
-        self._width = len(line)
-
-
-def file_sha256(path) -> str | None:
-    """SHA-256 of a file's bytes, or None when it cannot be read (``read_file`` then says why)."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
-def article_hash(article: Article, path: str) -> str:
-    """SHA-256 of an article as read (id, title, text, date, url) and of the file it came from."""
-    record = [article.article_id, article.title, article.text, article.published, article.date_source,
-              article.url, path]
-    return hashlib.sha256(json.dumps(record, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def _pipeline_modules() -> list[ModuleType]:
-    """``geo.pipeline`` and every ``geo`` module it draws on, found through their globals."""
-    import geo.pipeline
-
-    found: dict[str, ModuleType] = {}
-    waiting = [geo.pipeline]
-    while waiting:
-        module = waiting.pop()
-        if module.__name__ in found:
-            continue
-        found[module.__name__] = module
-        for value in vars(module).values():
-            name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
-            if isinstance(name, str) and name.startswith("geo.") and name not in found and name in sys.modules:
-                waiting.append(sys.modules[name])
-    return [found[name] for name in sorted(found)]
-
-
-@functools.lru_cache(maxsize=8)
-def pipeline_version(known_country: str | None = None, geocoder: str = "offline") -> str:
-    """A digest of everything that decides an article's rows, other than the article.
-
-    That is the code of the pipeline's modules, the data files they name (weights, regions),
-    the versions of the packages the gazetteer is built from, and the options. It is taken
-    once per process: the code that runs is the one imported, whatever its files become later.
-    """
-    digest = hashlib.sha256()
-    data_files = set()
-    for module in _pipeline_modules():
-        digest.update(module.__name__.encode() + b"\0" + Path(module.__file__).read_bytes())
-        data_files.update(value for value in vars(module).values() if isinstance(value, Path))
-    # The gazetteer index is built from the sources hashed here; hashing its 30 MB would add nothing.
-    for path in sorted(p for p in data_files if p != DEFAULT_INDEX and p.is_file()):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    options = {"packages": package_versions(), "known_country": known_country}
-    if geocoder != "offline":  # offline runs keep the digest they had before online geocoding existed
-        options["geocoder"] = geocoder
-    digest.update(json.dumps(options, sort_keys=True).encode())
-    return digest.hexdigest()[:16]
-
-
 def ingest(paths, con, known_country: str | None = None, gazetteer=None, progress: Progress | None = None,
-           flush_every_s: float = FLUSH_EVERY_S, engine=None) -> IngestReport:
+           flush_every_s: float = FLUSH_EVERY_S, engine: Engine | None = None) -> IngestReport:
     """Store the articles under ``paths`` that are new or changed, in the store open on ``con``.
 
     ``engine`` (see ``geo.engines``) runs the pipeline; by default, this process. Unreadable
@@ -169,7 +75,9 @@ def ingest(paths, con, known_country: str | None = None, gazetteer=None, progres
         run.drain()
     finally:
         # Interrupted too: every queued article is whole, so keep them; the next run does the rest.
-        run.writer.flush()
+        # Not after a write that failed (a full disk): the store is as before it, and stays so.
+        if not run.writer.failed:
+            run.writer.flush()
         run.report.seconds = time.perf_counter() - run.started
         if progress:
             progress.finish(run.report)
@@ -202,10 +110,9 @@ class _Run:
     that holds its last article: a file counts as stored only once all its articles are.
     """
 
-    def __init__(self, con, known_country, engine, progress, flush_every_s):
+    def __init__(self, con, known_country, engine: Engine, progress, flush_every_s):
         self.started = self.flushed_at = time.perf_counter()
-        online = getattr(engine, "online", None)
-        self.version = pipeline_version(known_country, online.provider if online else "offline")
+        self.version = pipeline_version(known_country, engine.online.provider if engine.online else "offline")
         self.known_country, self.engine = known_country, engine
         self.progress, self.flush_every_s = progress, flush_every_s
         self.report = IngestReport()
@@ -351,9 +258,7 @@ def correct(con, corrections, gazetteer=None) -> int:
         if gazetteer.by_geonameid(geonameid) is None:
             raise CorrectionError(f"no gazetteer entry has the GeoNames id {geonameid}; choose one of the "
                                   "mention's candidates")
-    row = con.execute(f"SELECT {', '.join(store.ARTICLE_DTYPES)} FROM articles WHERE article_id = ?",
-                      [article_id]).df().iloc[0].to_dict()
-    row = {key: (None if value is None or value is pd.NA or value != value else value) for key, value in row.items()}
+    row = store.article_row(con, article_id)
     # A later correction of the same field replaces the earlier one.
     every = {c.key: c for c in store.read_corrections(con).get(article_id, []) + corrections}
     result = process_article(article, gazetteer, None, None, list(every.values()))

@@ -10,21 +10,18 @@ store keeps its one writer and the dashboard its read-only connection.
 
 from __future__ import annotations
 
-import re
+import json
 import subprocess
 import sys
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from geo.articles import ARTICLE_SUFFIXES, MAX_BYTES
-from geo.errors import PathOutsideError, UploadError
+from geo import archives
+from geo.articles import ARTICLE_SUFFIXES
+from geo.errors import ArchiveError, PathOutsideError, UploadError
 from geo.paths import checkout
 
 UPLOADS = "uploads"
-MAX_UNZIPPED_BYTES = 512 * 1024 * 1024  # a zip bomb stops here, not at the disk's end
-_UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
-_PROGRESS = re.compile(r"ingest: (\d+) new, (\d+) changed, (\d+) unchanged, (\d+) failed")
 
 
 def inside(root: Path | str, requested: str) -> Path:
@@ -53,8 +50,7 @@ def safe_name(name: str) -> str:
     >>> safe_name("../../etc/passwd.txt")
     'passwd.txt'
     """
-    cleaned = _UNSAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).lstrip(". ")
-    return cleaned[:120] or "upload"
+    return archives.safe_part(name)
 
 
 def save_upload(root: Path | str, name: str, data: bytes) -> list[Path]:
@@ -72,65 +68,54 @@ def save_upload(root: Path | str, name: str, data: bytes) -> list[Path]:
 
 
 def _unzip(data: bytes, folder: Path, name: str) -> Iterator[Path]:
-    import io
-
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UploadError(f"{name}: not a readable zip archive; zip the articles again") from None
+    """Write the article files of an uploaded zip under ``folder``, within ``geo.archives``' limits."""
     base = folder.resolve()
-    written = 0
-    with archive:
-        for member in archive.infolist():
-            if member.is_dir() or not member.filename.lower().endswith(ARTICLE_SUFFIXES):
-                continue
-            given = member.filename.replace("\\", "/")
-            parts = [safe_name(part) for part in given.split("/") if part not in ("", ".")]
-            target = folder.joinpath(*parts) if parts else None
-            if (target is None or ".." in given.split("/") or given.startswith("/") or re.match(r"[A-Za-z]:", given)
-                    or base not in target.resolve().parents):
-                raise UploadError(f"{name}: the member {member.filename!r} would be written outside the upload "
-                                  "folder; it was refused")
-            if member.file_size > MAX_BYTES:
-                raise UploadError(f"{name}: {member.filename} is larger than {MAX_BYTES // 2**20} MB unpacked")
-            written += member.file_size
-            if written > MAX_UNZIPPED_BYTES:
-                raise UploadError(f"{name}: unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB; "
-                                  "split it into smaller zips")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as source:
-                content = source.read(MAX_BYTES + 1)
-            if len(content) > MAX_BYTES:  # the header lied about the size
-                raise UploadError(f"{name}: {member.filename} is larger than {MAX_BYTES // 2**20} MB unpacked")
-            target.write_bytes(content)
-            yield target
+    try:
+        found = list(archives.members(data, name, ARTICLE_SUFFIXES))
+    except ArchiveError as exc:
+        raise UploadError(str(exc)) from None
+    for member in found:
+        if isinstance(member, archives.Skipped):
+            continue  # the ingest reads what is written; a skipped member is no article
+        target = folder.joinpath(*member.parts)
+        if base not in target.resolve().parents:
+            raise UploadError(f"{name}: the member {member.name!r} would be written outside the upload folder; "
+                              "it was refused")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(member.data)
+        yield target
 
 
 def ingest_paths(paths: list[Path], db: Path | str,
                  on_progress: Callable[[dict[str, int]], None] | None = None) -> tuple[int, str]:
-    """Run ``newsmap ingest PATHS --db DB`` and report its counts as they come; return (exit code, stderr)."""
-    command = [sys.executable, "-m", "geo", "ingest", *map(str, paths), "--db", str(db)]
+    """Run ``newsmap ingest PATHS --db DB`` and report its counts as they come; return (exit code, what it said).
+
+    The ingest reports its progress as JSON lines (``--progress json``); what it says besides
+    (skipped files, errors) is returned as text.
+    """
+    command = [sys.executable, "-m", "geo", "ingest", *map(str, paths), "--db", str(db), "--progress", "json"]
     process = subprocess.Popen(command, cwd=checkout(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, bufsize=1)
-    lines = []
-    buffer = ""
-    while True:
-        chunk = process.stderr.read(256)
-        if not chunk:
-            break
-        buffer += chunk
-        # The progress line is redrawn with "\r"; other lines end with "\n".
-        *done, buffer = re.split(r"[\r\n]", buffer)
-        for line in done:
-            found = _PROGRESS.search(line)
-            if found and on_progress:
-                on_progress(dict(zip(("new", "changed", "unchanged", "failed"), map(int, found.groups()))))
-            if line.strip() and not found:
-                lines.append(line.strip())
+    said = []
+    for line in process.stderr:
+        message = _progress_message(line)
+        if message is None:
+            said.append(line.strip())
+        elif "note" in message:
+            said.append(str(message["note"]))
+        elif on_progress:
+            on_progress(message.get("progress") or message["done"])
     process.wait()
-    if buffer.strip():
-        lines.append(buffer.strip())
-    return process.returncode, "\n".join(lines)
+    return process.returncode, "\n".join(line for line in said if line)
+
+
+def _progress_message(line: str) -> dict | None:
+    """One JSON line of the ingest's progress, or None for a line of plain text (an error, a warning)."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) and message.keys() & {"progress", "note", "done"} else None
 
 
 def run_correction(db: Path | str, *args: str) -> tuple[int, str]:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from geo.sentences import clauses
+from geo.vocabulary import ACTIVE_KILL_WORDS, KILL_WORDS, MONTH_NAMES, TOLL_WORDS, alternation
+
 WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -24,11 +27,7 @@ MAX_COUNT = 10_000_000
 VAGUE_NUMBERS = {"dozens": 10, "many": 10, "scores": 10, "hundreds": 10, "tens": 10,
                  "several": 0, "some": 0, "number": 0, "unknown": 0, "few": 0, "multiple": 0}
 
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + \
-    r"|" + "|".join(VAGUE_NUMBERS) + r")"
-_KILL = (r"(?:killed|killing|kills|kill|dead|died|dies|die|deaths?|fatalities|fatality|fatal|"
-         r"bodies|corpses?|slain|murdered|shot dead|shot to death|beheaded|lynched|executed|"
-         r"massacred|perished|succumbed|drowned|burned to death|stabbed to death|beaten to death)")
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+|" + alternation([*WORD_NUMBERS, *VAGUE_NUMBERS]) + r")"
 _ZERO = re.compile(
     r"\b(?:no (?:one|body|people|person|civilians?|soldiers?) (?:was |were )?(?:killed|hurt|injured|dead)"
     r"|no (?:casualties|fatalities|deaths|injuries|victims)|without (?:casualties|fatalities)"
@@ -36,14 +35,14 @@ _ZERO = re.compile(
     r"|no (?:reported )?(?:casualties|fatalities))\b", re.I)
 _CODED = re.compile(r"\bfatalit(?:y|ies) (?:were |was )?coded as (\d+)", re.I)
 _BACKGROUND = re.compile(
-    r"\b(?:an estimated|since (?:the |early |late |mid[- ])?(?:\w+ )?(?:\d{4}|january|february|march|april|"
-    r"may|june|july|august|september|october|november|december|the start|the beginning|it began|then)"
+    r"\b(?:an estimated|since (?:the |early |late |mid[- ])?(?:\w+ )?(?:\d{4}|" + alternation(MONTH_NAMES)
+    + r"|the start|the beginning|it began|then)"
     r"|so far this|this year|last year|over the (?:past|last)|in the (?:past|last) (?:\w+ )?(?:weeks|months|years)"
     r"|in recent (?:weeks|months|years)|a total of|in total|altogether|cumulative"
     r"|(?:months|years|decades) ago|throughout the)\b", re.I)
 _INJURY = re.compile(r"\b(?:wounded|injured|injuring|wounding|hurt|injuries|missing|arrested|abducted)\b", re.I)
 _WORD = re.compile(r"[A-Za-z]+(?:[-'][A-Za-z]+)*|\d{1,3}(?:,\d{3})+|\d+|[.,;:!?()]")
-_KILL_WORD = re.compile(r"^" + _KILL + r"$", re.I)
+_KILL_WORD = re.compile(r"^" + alternation(KILL_WORDS) + r"$", re.I)
 _NUMBER_WORD = re.compile(r"^" + _NUMBER + r"$", re.I)
 # Verbs that make "killed" active: "X killed 3 people".
 _ACTIVE_FOLLOWERS = re.compile(r"^(?:at|least|about|around|some|nearly|almost|over|more|than|up|to|"
@@ -82,7 +81,7 @@ def fatalities(text: str) -> Count | None:
     if coded and to_number(coded.group(1)) is not None:
         return Count(to_number(coded.group(1)), False, coded.group(0))
     total, evidence, background = None, [], False
-    for sentence in re.split(r"(?<=[.!?;])\s+", text):
+    for sentence in clauses(text):
         found = _sentence_counts(sentence)
         if not found:
             continue
@@ -115,8 +114,7 @@ def _sentence_counts(sentence: str) -> list[int]:
 def _count_for(words: list[str], position: int, used: set) -> int | None:
     word = words[position].lower()
     # Active use ("killing 3 soldiers", "killed a pastoralist"): the count follows.
-    if word in ("killed", "killing", "kills", "kill", "executed", "murdered", "beheaded", "lynched",
-                "massacred", "slain") and position + 1 < len(words) and _ACTIVE_FOLLOWERS.match(words[position + 1]):
+    if word in ACTIVE_KILL_WORDS and position + 1 < len(words) and _ACTIVE_FOLLOWERS.match(words[position + 1]):
         for offset in range(1, 6):
             index = position + offset
             if index >= len(words) or words[index] in ".;:!?" or _INJURY.match(words[index]):
@@ -147,7 +145,7 @@ def _count_for(words: list[str], position: int, used: set) -> int | None:
             used.add(index)
             return _value(words, index)
     # "the death toll rose to 12": the count follows a toll.
-    if word in ("deaths", "death", "dead", "died"):
+    if word in TOLL_WORDS:
         for offset in range(1, 6):
             index = position + offset
             if index >= len(words) or words[index] in ".;!?":

@@ -17,11 +17,9 @@ from geo.articles import Article, read_paths
 from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer, load
 from geo.geocode import Resolved, load_weights, resolve
-from geo.table import events_frame
+from geo.table import PLACE_COLUMNS, events_frame
 
 CLASSIFY_BATCH = 64
-PLACE_COLUMNS = ("article_id", "start", "end", "text", "name", "country_code", "latitude",
-                 "longitude", "geonameid", "feature_kind", "confidence", "reason", "status")
 
 
 @dataclass

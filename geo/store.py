@@ -4,7 +4,7 @@ Six tables, whose columns and pandas dtypes are declared once (the events' in ``
 and whose DDL is derived from that declaration:
 
 - ``events``: the event table, exactly the columns of ``geo.table.EVENT_COLUMNS``;
-- ``places``: every place mention, the columns of ``geo.pipeline.PLACE_COLUMNS``;
+- ``places``: every place mention, the columns of ``geo.table.PLACE_COLUMN_DECLARATIONS``;
 - ``articles``: one row per article: its id, the hash of its content and of the pipeline that
   read it, where it came from, its title, date and text (the evidence behind its events, kept
   even when the file moves), and when it was stored;
@@ -21,6 +21,7 @@ Readers should open, read and close (``load_events``), so that an ingest can sta
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import operator
 import re
@@ -35,18 +36,13 @@ from geo import paths
 from geo.articles import Article
 from geo.corrections import Correction
 from geo.errors import ExportError, StoreError, StoreLockedError
-from geo.pipeline import PLACE_COLUMNS
-from geo.table import COLUMN_NAMES, EVENT_COLUMNS, event_tuples, events_frame, export
+from geo.table import COLUMN_NAMES, EVENT_COLUMNS, PLACE_DTYPES, event_tuples, events_frame, export
 
 DEFAULT_DB = paths.data_file("newsmap.duckdb")
 
 SQL_TYPES = {"string": "VARCHAR", "Int64": "BIGINT", "float64": "DOUBLE"}
 
 EVENT_DTYPES = {c.name: c.dtype for c in EVENT_COLUMNS}
-# pipeline.py declares the place columns' names only; these are the ones that are not text.
-_PLACE_NUMBERS = {"start": "Int64", "end": "Int64", "latitude": "float64", "longitude": "float64",
-                  "geonameid": "Int64", "confidence": "float64"}
-PLACE_DTYPES = {name: _PLACE_NUMBERS.get(name, "string") for name in PLACE_COLUMNS}
 ARTICLE_DTYPES = {"article_id": "string", "content_hash": "string", "pipeline": "string", "path": "string",
                   "title": "string", "published": "string", "url": "string", "text": "string"}
 FILE_DTYPES = {"path": "string", "sha256": "string", "pipeline": "string", "articles": "Int64"}
@@ -125,14 +121,19 @@ def _connect(path, read_only: bool, wait_s: float):
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" not in message.lower():
-                raise StoreError(f"{path} cannot be opened as a newsmap store ({message}); "
-                                 "give another file with --db") from None
+                raise StoreError(damaged(path, message)) from None
             if time.monotonic() >= deadline:
                 raise StoreLockedError(_locked_message(path, message, read_only)) from None
             time.sleep(0.1)
         except duckdb.Error as exc:
-            raise StoreError(f"{path} cannot be opened as a newsmap store ({exc}); "
-                             "give another file with --db") from None
+            raise StoreError(damaged(path, exc)) from None
+
+
+def damaged(path, reason) -> str:
+    """What to tell of a store file DuckDB cannot read, and what to do about it."""
+    return (f"{path} cannot be opened as a newsmap store: it is damaged or not a DuckDB file ({reason}). "
+            "Move it aside and run `newsmap ingest PATH...` again to rebuild it from the articles (or restore a "
+            "copy), or give another file with --db")
 
 
 def _locked_message(path, duckdb_message: str, read_only: bool) -> str:
@@ -256,6 +257,7 @@ class Writer:
 
     def __init__(self, con):
         self.con = con
+        self.failed = False  # a flush could not write: the store holds what it held before it
         self._clear()
 
     def _clear(self) -> None:
@@ -324,12 +326,19 @@ class Writer:
                     con.execute(f"INSERT OR REPLACE INTO files ({columns}) SELECT {columns} FROM new_files")
                 add_corrections(con, self._corrections)
                 con.commit()
-            except BaseException:
-                con.rollback()
+            except BaseException as exc:
+                with contextlib.suppress(duckdb.Error):  # a commit that failed has ended the transaction
+                    con.rollback()
+                if isinstance(exc, duckdb.Error):
+                    self.failed = True
+                    raise StoreError(f"could not write to the store ({exc}). What was stored before stays as it "
+                                     "was; free some disk space (or give --db a file on another disk) and run the "
+                                     "same command again to store the rest") from None
                 raise
         finally:
             for name in tables:
-                con.unregister(name)
+                with contextlib.suppress(duckdb.Error):
+                    con.unregister(name)
         self._clear()
 
 
@@ -373,6 +382,21 @@ class GeocodeCache:
     def put(self, query: str, answer: str) -> None:
         # Its own small transaction: an answer is worth keeping even if the ingest is killed next.
         self.con.execute("INSERT OR REPLACE INTO geocache (query, answer) VALUES (?, ?)", [query, answer])
+
+
+def read_event(con, event_id: str) -> pd.Series | None:
+    """One stored event by its id, or None."""
+    found = _typed(con.execute("SELECT * FROM events WHERE event_id = ?", [event_id]).df())
+    return None if found.empty else found.iloc[0]
+
+
+def article_row(con, article_id: str) -> dict | None:
+    """The ``articles`` row of one article as a dict of plain values (missing ones None), or None."""
+    found = con.execute(f"SELECT {_columns('articles')} FROM articles WHERE article_id = ?", [article_id]).df()
+    if found.empty:
+        return None
+    return {key: (None if value is None or value is pd.NA or value != value else value)
+            for key, value in found.iloc[0].to_dict().items()}
 
 
 def read_events(con, paths=None) -> pd.DataFrame:
@@ -420,6 +444,8 @@ def load_events(path=DEFAULT_DB) -> pd.DataFrame:
     con = open_read_only(path)
     try:
         return read_events(con)
+    except duckdb.Error as exc:  # opened, but its pages do not read back: damaged
+        raise StoreError(damaged(path, exc)) from None
     finally:
         con.close()
 

@@ -111,6 +111,26 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("checked", "string", "`human` when an analyst corrected the event or its place in the dashboard "
            "(or with `newsmap correct`); empty as the machine read it.", allowed=("human",)),
 )
+# The place-mention table: every name recognised in an article, resolved or not
+# (``newsmap places``, the store's ``places`` table, the dashboard's reader).
+PLACE_COLUMN_DECLARATIONS: tuple[Column, ...] = (
+    Column("article_id", "string", "Id of the article the name is in."),
+    Column("start", "Int64", "Offset of the mention's first character in the article text."),
+    Column("end", "Int64", "Offset just past its last character."),
+    Column("text", "string", "The mention as the article writes it."),
+    Column("name", "string", "The gazetteer's name of the place chosen; empty when unresolved."),
+    Column("country_code", "string", "ISO 3166-1 alpha-2 code of its country."),
+    Column("latitude", "float64", "WGS84 latitude of the place chosen."),
+    Column("longitude", "float64", "WGS84 longitude of the place chosen."),
+    Column("geonameid", "Int64", "GeoNames id of the place, when it has one."),
+    Column("feature_kind", "string", "continent, country, admin1, admin2, city, capital or region."),
+    Column("confidence", "float64", "Confidence in the reading chosen, 0 to 1 (a softmax over its candidates)."),
+    Column("reason", "string", "Why this place was chosen, in words a reader can check."),
+    Column("status", "string", "`resolved`; `approximate` when the point is borrowed from the area or town named "
+           "around it; `unresolved` when no point was found.", allowed=("resolved", "approximate", "unresolved")),
+)
+PLACE_COLUMNS: tuple[str, ...] = tuple(c.name for c in PLACE_COLUMN_DECLARATIONS)
+PLACE_DTYPES: dict[str, str] = {c.name: c.dtype for c in PLACE_COLUMN_DECLARATIONS}
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
 ACLED_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS if c.acled)
 
@@ -206,6 +226,42 @@ def _plain(value):
     return value
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV injection"):
+# "=HYPERLINK(...)" or "=cmd|' /C calc'!A0" in an article's title would run when an analyst
+# opens the CSV. Such a text cell gets a leading apostrophe, which spreadsheets show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value):
+    """A text cell as a spreadsheet will take it as text (OWASP's leading apostrophe); anything else as it is.
+
+    >>> print(spreadsheet_text('=HYPERLINK("http://evil.example","x")'))
+    '=HYPERLINK("http://evil.example","x")
+    >>> spreadsheet_text("Homs"), spreadsheet_text(-3)
+    ('Homs', -3)
+    """
+    if not isinstance(value, str):
+        return value
+    # A lone carriage return is left unquoted by the CSV writer and ends the row in a spreadsheet,
+    # so what follows it would start a cell of its own: line breaks are written as "\n", quoted.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would run neutralised; numbers stay numbers."""
+    safe = frame.copy()
+    for name in safe.columns:
+        if not (pd.api.types.is_numeric_dtype(safe[name]) or pd.api.types.is_bool_dtype(safe[name])):
+            safe[name] = safe[name].map(spreadsheet_text, na_action="ignore")
+    return safe
+
+
+def write_csv(frame: pd.DataFrame, target) -> None:
+    """The table as CSV (a path or an open text stream), safe to open in a spreadsheet."""
+    spreadsheet_safe(frame).to_csv(target, index=False)
+
+
 def export(frame: pd.DataFrame, path) -> Path:
     """Write the table to ``path``; the format follows the extension (.csv, .geojson/.json, .parquet)."""
     path = Path(path)
@@ -213,7 +269,7 @@ def export(frame: pd.DataFrame, path) -> Path:
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        frame.to_csv(path, index=False)
+        write_csv(frame, path)
     elif suffix in (".geojson", ".json"):
         path.write_text(json.dumps(to_geojson(frame), ensure_ascii=False), encoding="utf-8")
     elif suffix == ".parquet":
@@ -225,9 +281,14 @@ def export(frame: pd.DataFrame, path) -> Path:
     return path
 
 
-def markdown_table() -> str:
-    """The column reference as a Markdown table, for README."""
+def markdown_table(columns: tuple[Column, ...] | None = None) -> str:
+    """A table's column reference as Markdown, for README (the event table by default)."""
+    columns = EVENT_COLUMNS if columns is None else columns
+    if columns is PLACE_COLUMN_DECLARATIONS:
+        lines = ["| column | type | meaning |", "|---|---|---|"]
+        lines += [f"| `{c.name}` | {c.dtype} | {c.description} |" for c in columns]
+        return "\n".join(lines)
     lines = ["| column | type | ACLED | meaning |", "|---|---|---|---|"]
-    for c in EVENT_COLUMNS:
+    for c in columns:
         lines.append(f"| `{c.name}` | {c.dtype} | {'yes' if c.acled else ''} | {c.description} |")
     return "\n".join(lines)

@@ -2,7 +2,8 @@
 
 Every capitalised word starts a look-up of the longest run of words (up to six) that the
 gazetteer names; the candidate survives unless the context says it is a person, an
-organisation word or a common word that happens to be a place name somewhere.
+organisation word or a common word that happens to be a place name somewhere.  The word lists
+those rules read (titles, locatives, words that are never places) are ``geo.vocabulary``'s.
 """
 
 from __future__ import annotations
@@ -19,47 +20,22 @@ from pathlib import Path
 from geo import paths
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, WIDE_KINDS, Gazetteer, name_prefixes, normalize
 from geo.memo import memo_map
+from geo.vocabulary import (
+    ARABIC_ARTICLES,
+    LOCATIVES,
+    NEVER_PLACES,
+    ORGANISATION_WORDS,
+    PERSON_VERBS,
+    PLACE_NOUNS,
+    PLACE_SUFFIXES,
+    TITLES,
+    UNKNOWN_NAME_LOCATIVES,
+)
 
 MAX_WORDS = 6
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # A run of words may only cross a space, or the dot of a short abbreviation ("St. Louis").
 _GAP = re.compile(r"[ \t]+|\.[ \t]+")
-
-# Words that are place names somewhere but almost never in news text when capitalised.
-NEVER_PLACES = frozenset(normalize(w) for w in """
-January February March April May June July August September October November December
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Tomorrow Yesterday
-I A An The This That These Those He She It We They You His Her Its Our Their My Your Is
-Mr Mrs Ms Dr President Colonel Col General Gen Sen Senator Rep Gov Governor King Queen Prince
-Princess Sheikh Pope Judge Officer Sgt Capt Lt Minister Chief Coach Rev Father Sister Brother
-Saint Lord Lady Sir Mayor Deputy Detective Sheriff Trooper Sergeant Captain Lieutenant Major
-God Allah Jesus Christ Lord Bible Koran Quran Islam Christian Muslim Jewish Catholic
-Reuters Facebook Twitter Google Apple Amazon Microsoft YouTube Instagram WhatsApp Telegram
-AP AFP CNN BBC Xinhua News Post Times Journal Herald Tribune Gazette Daily Press Agency
-Police Army Navy Force Forces Air Security Council Court Congress Parliament Senate House
-Government Ministry Department Office Committee Commission Union Party Group Company
-Center Centre Hall Street Road Avenue Park Bridge Lake River Mount Hill Island Beach
-North South East West Northern Southern Eastern Western Central Upper Lower New Old Great
-University College School Hospital Church Airport Station Prison Market City Town Village
-Earth World Internet Web Online Home Justice Liberty Victoria Hope Unity Independence
-Christmas Easter Ramadan Eid Halloween Thanksgiving Labor Memorial Veterans Day
-""".split())
-
-# Titles before a name mark a person, not a place ("President Bashar Assad", "Colonel Riad").
-TITLES = frozenset(normalize(w) for w in """
-Mr Mrs Ms Miss Dr Prof President Colonel Col General Gen Sen Senator Rep Representative Gov
-Governor King Queen Prince Princess Sheikh Pope Judge Justice Officer Sgt Capt Lt Minister
-Chief Coach Rev Reverend Father Sister Brother Saint Lord Lady Sir Mayor Deputy Detective
-Sheriff Trooper Sergeant Captain Lieutenant Major Commander Admiral Ambassador Chairman
-Premier Emir Ayatollah Imam Bishop Archbishop Cardinal Dame Madam Secretary Director
-Spokesman Spokeswoman Correspondent Councilman Councilwoman Commissioner Superintendent
-""".split())
-
-# Words after a place that keep it a place ("Homs province", "Rapides Parish Fire District").
-PLACE_SUFFIXES = frozenset(normalize(w) for w in """
-County Parish Province Governorate District Region State City Town Village Township Borough
-Department Municipality Oblast Prefecture Valley River Lake Mountains Island Islands Coast
-""".split())
 
 # Names papers use for countries that the gazetteer files under something else ("US" is a
 # village in France there, "America" one in Argentina).
@@ -115,15 +91,12 @@ def tokenize(text: str) -> list[tuple[int, int, str]]:
     return tokens
 
 
-_ARTICLES = ("al-", "el-", "ad-", "ar-", "as-", "ash-", "at-", "az-", "ad-", "an-", "ez-", "es-", "ed-")
-
-
 def _capitalised(word: str) -> bool:
     """A capital opens the word, or opens it after an Arabic article ("al-Bab", "ar-Raqqa")."""
     if word[:1].isupper():
         return True
     head, _, rest = word.partition("-")
-    return bool(rest) and head.lower() + "-" in _ARTICLES and rest[:1].isupper()
+    return bool(rest) and head.lower() in ARABIC_ARTICLES and rest[:1].isupper()
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -144,16 +117,6 @@ RECOGNIZER_FEATURES = (
 # Before training, the hand rules alone decide (tools/train_recognizer.py fits real weights).
 HAND_RECOGNIZER = {"weights": {"rule_place": 2.0, "rule_person": -2.0, "rule_other": -2.0,
                                "person_elsewhere": -2.5, "has_country": 1.0}, "bias": -1.0, "threshold": 0.5}
-_LOCATIVES = frozenset("in at near from to into outside across around through between toward towards "
-                       "of within throughout via across inside".split())
-_PERSON_VERBS = frozenset("said says told asked added explained noted wrote testified stated argued "
-                          "who whose replied recalled insisted admitted".split())
-_ORGANISATION_WORDS = frozenset(normalize(w) for w in """
-University College School Schools Hospital Police Department Church Company Inc Corp Corporation Bank
-Center Centre Council Association Board Club Committee Commission Times Post News Herald Journal
-Tribune Gazette Press Foundation Institute Society Group Party Airlines Airport Stadium Hall Library
-Museum Court Jail Prison Academy Fund Agency Authority Office Services Systems Motors Energy
-""".split())
 
 
 @lru_cache(maxsize=2)
@@ -261,10 +224,6 @@ def _in_place_brackets(text: str, mention: Mention) -> bool:
     return bool(_PLACE_BRACKETS.search(text[max(0, mention.start - 60):mention.start]))
 
 
-_PLACE_NOUNS = frozenset("village town city district province region area commune municipality "
-                         "neighbourhood neighborhood locality county governorate suburb camp".split())
-
-
 def _longer_unknown_name(i, tokens, keys, text, mention: Mention, gazetteer: Gazetteer) -> bool:
     """A known word that opens a longer capitalised name the gazetteer lacks: "Abu" of "in Abu Salim".
 
@@ -276,7 +235,7 @@ def _longer_unknown_name(i, tokens, keys, text, mention: Mention, gazetteer: Gaz
         return False
     following = tokens[i + 1][2]
     if not _capitalised(following) or keys[i + 1] in NEVER_PLACES or keys[i + 1] in PLACE_SUFFIXES \
-            or keys[i + 1] in _ORGANISATION_WORDS or following.isupper():
+            or keys[i + 1] in ORGANISATION_WORDS or following.isupper():
         return False
     return mention.cue == "name" and not _is_notable(mention, gazetteer)
 
@@ -294,16 +253,16 @@ def _unknown_name(i, tokens, keys, text, gazetteer, first_known: bool = False) -
     if len(keys[i]) < 3 or tokens[i][2].isupper() or text[tokens[i - 1][1]:tokens[i][0]] != " ":
         return None
     before = keys[i - 1]
-    placed = before in ("in", "near", "outside") or (
-        before == "of" and i > 1 and keys[i - 2] in _PLACE_NOUNS)
+    placed = before in UNKNOWN_NAME_LOCATIVES or (
+        before == "of" and i > 1 and keys[i - 2] in PLACE_NOUNS)
     if not placed:
         return None
     j = i
     while j + 1 < len(tokens) and j - i < 2 and _capitalised(tokens[j + 1][2]) \
-            and text[tokens[j][1]:tokens[j + 1][0]] == " " and keys[j + 1] not in _ORGANISATION_WORDS \
+            and text[tokens[j][1]:tokens[j + 1][0]] == " " and keys[j + 1] not in ORGANISATION_WORDS \
             and keys[j + 1] not in NEVER_PLACES:
         j += 1
-    if j + 1 < len(tokens) and keys[j + 1] in _ORGANISATION_WORDS:
+    if j + 1 < len(tokens) and keys[j + 1] in ORGANISATION_WORDS:
         return None
     start, end = tokens[i][0], tokens[j][1]
     return j, Mention(start, end, text[start:end], " ".join(keys[i:j + 1]), (), None, "unknown name")
@@ -350,15 +309,15 @@ def _context(i, j, mention, tokens, keys, text, gazetteer) -> dict:
         "sentence_initial": float(_sentence_initial(text, mention.start)),
         "all_caps": float(mention.text.isupper() and len(mention.text) > 1),
         "after_title": float(joined_before and keys[i - 1] in TITLES),
-        "after_locative": float(previous is not None and keys[i - 1] in _LOCATIVES
+        "after_locative": float(previous is not None and keys[i - 1] in LOCATIVES
                                 and text[previous[1]:tokens[i][0]].strip() in ("", "the")),
         "after_the": float(previous is not None and keys[i - 1] == "the"),
-        "person_verb_after": float(following is not None and keys[j + 1] in _PERSON_VERBS),
+        "person_verb_after": float(following is not None and keys[j + 1] in PERSON_VERBS),
         "age_after": float(bool(_AGE_AFTER.match(after_text))),
         "capitalised_before": float(joined_before and _capitalised(previous[2])),
         "capitalised_after": float(joined_after and _capitalised(following[2])),
         "place_suffix_after": float(joined_after and keys[j + 1] in PLACE_SUFFIXES),
-        "organisation_after": float(joined_after and keys[j + 1] in _ORGANISATION_WORDS),
+        "organisation_after": float(joined_after and keys[j + 1] in ORGANISATION_WORDS),
         "demonym": float(mention.cue == "demonym"),
         "country_name": float(mention.cue == "country name"),
         "state_abbreviation": float(mention.cue == "state abbreviation"),
@@ -508,7 +467,7 @@ def lookup(key: str, surface: str, gazetteer: Gazetteer,
         # "Ar-Raqqa": GeoNames often files such names without the Arabic article.  Hyphened
         # only: "Al Gore" is a man.
         article, _, rest = key.partition(" ")
-        if strip_article and rest and article + "-" in _ARTICLES and surface[len(article):len(article) + 1] == "-":
+        if strip_article and rest and article in ARABIC_ARTICLES and surface[len(article):len(article) + 1] == "-":
             codes = gazetteer.postings(rest)
     return (codes, None, "name") if codes else None
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from geo.dates import MONTHS, WEEKDAYS
 from geo.gazetteer import Gazetteer, normalize
+from geo.vocabulary import MONTHS, WEEKDAYS
 
 # Below this share of lower-case letters a text is taken as set in capitals.
 SHOUTING_SHARE = 0.1

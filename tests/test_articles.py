@@ -39,6 +39,16 @@ def test_json_and_jsonl_records_with_a_broken_line(tmp_path):
     assert "many.jsonl:2" in str(error) and "not valid JSON" in error.reason
 
 
+def test_a_jsonl_record_holding_unicode_line_separators_is_one_article(tmp_path):
+    # LGL's corpus holds such a record: "\u2028" and "\x85" are line breaks to str.splitlines, not to JSON Lines.
+    text = "Shelling near Idlib.\u2028Two killed in Ariha.\x85Protest in Beirut."
+    (tmp_path / "feed.jsonl").write_text(json.dumps({"text": text}, ensure_ascii=False) + "\n"
+                                         + json.dumps({"text": "Clashes in Aleppo."}) + "\n", encoding="utf-8")
+    articles, errors = articles_and_errors([tmp_path])
+    assert errors == []
+    assert [a.text for a in articles] == [text, "Clashes in Aleppo."]
+
+
 def test_html_main_text_is_extracted(tmp_path):
     page = ("<html><head><title>Shelling in Idlib</title></head><body><nav>Home | About</nav>"
             "<article><h1>Shelling in Idlib</h1><p>" + "Government forces shelled the town of Ariha "

@@ -145,15 +145,18 @@ def test_every_good_article_gives_its_events(ingest_run, gazetteer):
 
 def test_encodings_are_honoured(ingest_run):
     """UTF-16 with a BOM, Latin-1 and UTF-8 cut inside a character read as the text that was written."""
-    for entry in ingest_run.entries:
-        if entry.text is not None:
-            (article,) = read_file(ingest_run.corpus / entry.name)
-            assert article.text == entry.text, entry.name
+    encoded = [entry for entry in ingest_run.entries if entry.text is not None]
+    assert encoded, "the corpus should hold files in other encodings"
+    for entry in encoded:
+        (article,) = read_file(ingest_run.corpus / entry.name)
+        assert article.text == entry.text, entry.name
 
 
 def test_every_bad_input_is_reported_by_name_with_what_to_do(ingest_run):
     lines = report_lines(ingest_run)
-    for entry in expected_bad(ingest_run):
+    bad = expected_bad(ingest_run)
+    assert bad, "the corpus should hold bad inputs"
+    for entry in bad:
         named = [line for line in lines if f"{ingest_run.corpus / entry.name}:" in line]
         assert len(named) == 1, f"{entry.name} ({entry.kind}) reported {len(named)} times:\n" + "\n".join(lines)
         for fragment in entry.reason:
@@ -168,6 +171,7 @@ def test_exit_status_and_summary_count_read_and_skipped(ingest_run):
 
 
 def test_no_traceback_is_shown(ingest_run):
+    assert report_lines(ingest_run), "the ingest should report what it read and skipped"
     for output in (ingest_run.stdout, ingest_run.stderr):
         assert "Traceback" not in output and 'File "' not in output
 
@@ -184,10 +188,11 @@ def test_a_file_without_read_permission_is_reported(ingest_run):
     if not ingest_run.access_enforced:
         pytest.skip(ingest_run.access_note)
     lines = report_lines(ingest_run)
-    for entry in ingest_run.entries:
-        if entry.needs_access_control:
-            named = [line for line in lines if f"{ingest_run.corpus / entry.name}:" in line]
-            assert named and all(f.lower() in named[0].lower() for f in entry.reason), entry.name
+    locked = [entry for entry in ingest_run.entries if entry.needs_access_control]
+    assert locked, "the corpus should hold files that cannot be read"
+    for entry in locked:
+        named = [line for line in lines if f"{ingest_run.corpus / entry.name}:" in line]
+        assert named and all(f.lower() in named[0].lower() for f in entry.reason), entry.name
 
 
 def test_a_file_that_vanishes_during_the_ingest_is_reported(tmp_path):

@@ -8,13 +8,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = ROOT.parent / "shared" / "bench" / "articles"
+
+
+@pytest.fixture(scope="module")
+def articles(shared_bench) -> Path:
+    """../shared/bench/articles, holding the corpora these tests read."""
+    for name in ("fakes.jsonl", "muc.jsonl", "bbc.jsonl"):
+        shared_bench(f"articles/{name}")
+    return shared_bench("articles")
 
 
 @pytest.fixture(scope="module")
 def bench():
-    if not (ARTICLES / "fakes.jsonl").exists():
-        pytest.skip(f"{ARTICLES} is missing: clone newsmap beside ../shared to run this")
     spec = importlib.util.spec_from_file_location("bench_articles", ROOT / "bench" / "articles.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclass looks its module up there
@@ -22,13 +27,13 @@ def bench():
     return module
 
 
-def test_json_has_every_figure_per_file(bench, tmp_path, capsys):
+def test_json_has_every_figure_per_file(bench, articles, tmp_path, capsys):
     sample = tmp_path / "sample.jsonl"
     lines = []
     for name in ("fakes.jsonl", "muc.jsonl", "bbc.jsonl"):
-        lines += (ARTICLES / name).read_text(encoding="utf-8").splitlines()[:8]
+        lines += (articles / name).read_text(encoding="utf-8").splitlines()[:8]
     sample.write_text("\n".join(lines + ["{not json"]) + "\n", encoding="utf-8")
-    assert bench.main([str(ARTICLES / "fakes.jsonl"), str(sample), "--json", "--limit", "25"]) == 0
+    assert bench.main([str(articles / "fakes.jsonl"), str(sample), "--json", "--limit", "25"]) == 0
     captured = capsys.readouterr()
     figures = json.loads(captured.out)  # stdout holds the JSON and nothing else
     assert "not JSON" in captured.err
@@ -43,8 +48,8 @@ def test_json_has_every_figure_per_file(bench, tmp_path, capsys):
     assert figures["sample.jsonl"]["nonrelevant_no_event"] is not None  # the BBC lines
 
 
-def test_baseline_places_an_event_at_the_first_resolved_place(bench):
-    records = bench.read_records(ARTICLES / "fakes.jsonl", limit=1)
+def test_baseline_places_an_event_at_the_first_resolved_place(bench, articles):
+    records = bench.read_records(articles / "fakes.jsonl", limit=1)
     items, _ = bench.run_pipeline(records)
     places = items[0].places
     assert any(p["latitude"] is not None for p in places)

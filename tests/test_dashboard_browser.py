@@ -27,8 +27,48 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 # README's pictures are retaken only on request: NEWSMAP_SCREENSHOTS=1 bash tests/run
 SCREENSHOTS = ROOT / "docs" if os.environ.get("NEWSMAP_SCREENSHOTS") == "1" else None
-# Leaflet's zoom and popup animations last 250-300 ms; Streamlit reruns the page after a click.
+# Leaflet's zoom and popup animations last 250-300 ms. Where there is no condition to wait on (a picture,
+# a payload that must not run), a wait lasts this long.
 SETTLE_MS = 800
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+# The map has come to rest: the same view two frames running, no zoom animation, no popup open or fading
+# out. Polled once a frame, it keeps the view it saw last on the window, under the wait's own token.
+MAP_AT_REST = """token => {
+    const map = window.map || Object.values(window).find(value => value instanceof L.Map);
+    const view = [map.getZoom(), map.getCenter().lat, map.getCenter().lng].join();
+    const last = window.__newsmapView;
+    window.__newsmapView = {token, view};
+    return Boolean(last) && last.token === token && last.view === view
+        && !document.querySelector(".leaflet-zoom-anim, .leaflet-popup");
+}"""
+# The event type of every marker in the event layer, clustered or not; none before the map is drawn.
+MARKER_TYPES = """() => {
+    const types = [];
+    if (!window.map || !window.NewsmapEvents) { return types; }
+    window.map.eachLayer(layer => {
+        if (layer instanceof window.NewsmapEvents) { types.push(...layer.eventTypes()); }
+    });
+    return types;
+}"""
+# [lat, lon] of an event's marker, or null when it has none.
+MARKER_POSITION = """eventId => {
+    let found = null;
+    if (!window.map || !window.NewsmapEvents) { return found; }
+    window.map.eachLayer(layer => {
+        if (layer instanceof window.NewsmapEvents) { found = found || layer.eventLatLng(eventId); }
+    });
+    return found;
+}"""
+# Counts the changes of the script's run state from now on: the first is a run starting.
+WATCH_RUNS = """() => {
+    if (window.__newsmapRuns) { window.__newsmapRuns.watch.disconnect(); }
+    const app = document.querySelector("[data-testid=stApp]");
+    const runs = {changes: 0, watch: new MutationObserver(changes => { runs.changes += changes.length; })};
+    runs.watch.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+    window.__newsmapRuns = runs;
+}"""
+RUN_ENDED = """() => window.__newsmapRuns.changes > 0
+    && document.querySelector("[data-testid=stApp]").dataset.testScriptState === "notRunning" """
 
 
 def free_port() -> int:
@@ -47,7 +87,7 @@ def wait_for_health(url: str, server: subprocess.Popen, log: Path, timeout: floa
                 if response.status == 200:
                     return
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.3)  # not listening yet: ask again (no page to wait on before the server answers)
     pytest.fail(f"streamlit was not healthy after {timeout} s:\n{log.read_text()}")
 
 
@@ -124,13 +164,37 @@ class Visit:
 
     def marker_types(self) -> list[str]:
         """The event type of every marker in the event layer, clustered or not."""
-        return self.map_frame().evaluate("""() => {
-            const types = [];
-            window.map.eachLayer(layer => {
-                if (layer instanceof window.NewsmapEvents) { types.push(...layer.eventTypes()); }
-            });
-            return types;
-        }""")
+        return self.map_frame().evaluate(MARKER_TYPES)
+
+    def wait_in_map(self, condition: str, arg=None, timeout_s: float = 15) -> bool:
+        """Wait until the JavaScript function ``condition(arg)`` holds in the map's frame; False if not in time.
+
+        Streamlit may put the map in a new frame meanwhile (a new view): the wait goes on in that one.
+        """
+        deadline = time.monotonic() + timeout_s
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                self.map_frame().wait_for_function(condition, arg=arg, timeout=left * 1000)
+                return True
+            except playwright_api.TimeoutError:
+                return False
+            except (playwright_api.Error, StopIteration):  # the frame went away: wait in the new one
+                continue
+        return False
+
+    def wait_for_idle(self) -> None:
+        """Until the app's script is not running.
+
+        Call it once the run waited for has drawn something: before that, it may not have begun.
+        """
+        self.page.locator(APP_IDLE).wait_for(state="attached")
+
+    @contextlib.contextmanager
+    def rerun(self):
+        """On leaving, waits until the script run asked for by what was done inside has ended."""
+        self.page.evaluate(WATCH_RUNS)
+        yield
+        self.page.wait_for_function(RUN_ENDED)
 
     def reader_text(self) -> str:
         """The whole article as the reader shows it, the part before the excerpt unfolded."""
@@ -143,28 +207,19 @@ class Visit:
 
     def marker_position(self, event_id: str) -> list[float] | None:
         """[lat, lon] of the event's marker, or None when it has none."""
-        return self.map_frame().evaluate("""eventId => {
-            let found = null;
-            window.map.eachLayer(layer => {
-                if (layer instanceof window.NewsmapEvents) { found = found || layer.eventLatLng(eventId); }
-            });
-            return found;
-        }""", event_id)
+        return self.map_frame().evaluate(MARKER_POSITION, event_id)
 
     def settled_marker_types(self, count: int, timeout_s: float = 15) -> list[str]:
         """The markers' event types, once ``count`` markers are drawn (a swapped layer fetches its rows)."""
-        deadline = time.monotonic() + timeout_s
-        types = self.marker_types()
-        while len(types) != count and time.monotonic() < deadline:
-            self.page.wait_for_timeout(200)
-            types = self.marker_types()
-        return sorted(types)
+        self.wait_in_map(f"count => ({MARKER_TYPES})().length === count", count, timeout_s)
+        return sorted(self.marker_types())
 
     def click_marker(self, event_id: str) -> str:
         """Bring the event's marker out of its cluster (as a user zooming in would), click it, return the popup text."""
         self.map_frame().evaluate("() => { window.map.closePopup(); }")
         reveal(self.map_frame(), event_id)
-        self.page.wait_for_timeout(SETTLE_MS)  # the popup closed fades out; the view may still be moving
+        # The popup closed fades out, and the view may still be moving: click once the map is at rest.
+        wait_until_at_rest(self.map_frame())
         self.map.locator(f"[data-test-target='{event_id}']").click()
         # The newest popup: the one before may still be fading out.
         popup = self.map.locator(".leaflet-popup-content .newsmap-popup[data-ready]").last
@@ -173,6 +228,11 @@ class Visit:
 
     def close(self):
         self.context.close()
+
+
+def wait_until_at_rest(frame) -> None:
+    """Until the map in ``frame`` (a page or a frame) is at rest: see ``MAP_AT_REST``."""
+    frame.wait_for_function(MAP_AT_REST, arg=time.monotonic_ns(), polling="raf")
 
 
 def reveal(frame, event_id: str) -> None:
@@ -192,6 +252,17 @@ def reveal_in(frame, event_id: str) -> bool:
         if (marker) { marker.getElement().dataset.testTarget = eventId; }
         return Boolean(marker);
     }""", event_id)
+
+
+def wait_until_quiet(page, sent: list[float], quiet_s: float = 1, timeout_s: float = 30) -> None:
+    """Until the page has sent the server nothing for ``quiet_s`` (``sent``: when it sent each frame)."""
+    started = time.monotonic()
+    while (now := time.monotonic()) - started < timeout_s:
+        quiet = now - max(sent[-1] if sent else started, started)
+        if quiet >= quiet_s:
+            return
+        page.wait_for_timeout((quiet_s - quiet) * 1000)  # the frames sent meanwhile are recorded while it waits
+    pytest.fail(f"the page was still talking to the server after {timeout_s} s")
 
 
 @pytest.fixture
@@ -241,6 +312,8 @@ def test_hostile_article_is_shown_as_text_and_nothing_runs(visit, batch):
     article = visit.reader_text()
     for payload in PAYLOADS:
         assert payload in article
+    # Nothing to wait on: the check is that nothing happens. An injected handler (an image's onerror)
+    # would run once the image's fetch failed, a few milliseconds after it was drawn.
     visit.page.wait_for_timeout(SETTLE_MS)
     for frame in visit.page.frames:
         assert frame.evaluate("typeof window.__pwned") == "undefined", frame.url
@@ -256,10 +329,9 @@ def test_deselecting_an_event_type_removes_its_markers(visit):
     visit.page.locator("[data-testid=stSidebar]").get_by_role("button", name=f"Remove {removed}").click()
     visit.map.locator(".newsmap-legend", has_text=removed).wait_for(state="detached")
     expected = sorted(t for t in types_drawn if t != removed)
-    # The new layer fetches its rows from the server: give it a moment to draw them.
-    deadline = time.monotonic() + 15
-    while sorted(visit.marker_types()) != expected and time.monotonic() < deadline:
-        visit.page.wait_for_timeout(200)
+    # The new layer fetches its rows from the server: wait until they are drawn.
+    visit.wait_in_map(f"expected => JSON.stringify(({MARKER_TYPES})().sort()) === JSON.stringify(expected)",
+                      expected)
     assert sorted(visit.marker_types()) == expected
     assert visit.map.locator(f".newsmap-event[data-event-type='{removed}']").count() == 0
     assert visit.blocked == []
@@ -331,9 +403,7 @@ def test_the_dashboard_keeps_working_while_an_ingest_writes(browser, articles_di
             assert done.returncode == 0, done.stderr
             visit.page.reload()
             visit.map.locator(".leaflet-marker-icon").first.wait_for()
-            deadline = time.monotonic() + 15
-            while len(visit.marker_types()) <= len(drawn) and time.monotonic() < deadline:
-                visit.page.wait_for_timeout(200)
+            visit.wait_in_map(f"drawn => ({MARKER_TYPES})().length > drawn", len(drawn))
             assert len(visit.marker_types()) > len(drawn), "the new article's events should show after a reload"
             assert visit.page.get_by_text("An ingest is writing").count() == 0
         finally:
@@ -419,7 +489,7 @@ def test_a_shared_url_reopens_the_same_filter(browser, store_dashboard, batch):
         assert again.page.locator("[data-testid=stSidebar]").get_by_label(
             "Words in the excerpt", exact=True).input_value() == "defectors"
         assert again.settled_marker_types(len(with_word)) == sorted(with_word["event_type"])
-        assert again.page.get_by_text(f"{len(with_word)}", exact=True).count() >= 1
+        again.page.get_by_text(f"{len(with_word)}", exact=True).first.wait_for()  # the count of events shown
     finally:
         again.close()
 
@@ -491,24 +561,20 @@ def test_correcting_a_place_moves_its_marker_and_is_marked_human(browser, articl
             # The event is the report's "in Homs on Monday" (the headline alone is none): pick that
             # mention, then the Libyan town also called Homs.
             where = HOSTILE_ARTICLE.index("in Homs on Monday") + len("in ")
-            visit.page.wait_for_timeout(SETTLE_MS)  # the expander's rerun redraws the selects
-            detail.locator("[data-testid=stSelectbox]").nth(0).click()
-            visit.page.get_by_role("option", name=f"Homs (at {where})").click()
-            visit.page.wait_for_timeout(SETTLE_MS)
+            visit.wait_for_idle()  # the run that drew the selects may still redraw them
+            with visit.rerun():  # picking the mention reruns the script, which draws that mention's candidates
+                detail.locator("[data-testid=stSelectbox]").nth(0).click()
+                visit.page.get_by_role("option", name=f"Homs (at {where})").click()
             detail.locator("[data-testid=stSelectbox]").nth(1).click()
             visit.page.get_by_role("option", name="Al Khums").click()
             detail.get_by_role("button", name="Use this place").click()
             visit.page.get_by_text("correction(s) kept").wait_for()
             # The map is drawn again around the new bounds; wait for the marker at its new place.
-            deadline, moved = time.monotonic() + 30, None
-            while time.monotonic() < deadline:
-                try:
-                    moved = visit.marker_position(event_id)
-                except (playwright_api.Error, StopIteration):  # the old map frame went away meanwhile
-                    moved = None
-                if moved and abs(moved[0] - 32.65) < 0.1:
-                    break
-                visit.page.wait_for_timeout(250)
+            visit.wait_in_map(f"""([eventId, lat]) => {{
+                const at = ({MARKER_POSITION})(eventId);
+                return Boolean(at) && Math.abs(at[0] - lat) < 0.1;
+            }}""", [event_id, 32.65], timeout_s=30)
+            moved = visit.marker_position(event_id)
             assert abs(moved[0] - 32.65) < 0.1 and abs(moved[1] - 14.26) < 0.1, moved
         finally:
             visit.close()
@@ -529,17 +595,13 @@ def test_the_reader_opens_at_the_excerpt_and_centres_the_map_on_a_place(browser,
         excerpt.wait_for()
         assert flat(excerpt.inner_text()) == flat(event["notes"])
         # The article's events are listed; its places are buttons that move the map.
-        assert visit.page.get_by_role("button", name="Battles · Ar Rastan").count() >= 1
+        visit.page.get_by_role("button", name="Battles · Ar Rastan").first.wait_for()  # drawn after the excerpt
         visit.page.get_by_role("button", name="Lebanon", exact=True).click()
-        deadline, centre = time.monotonic() + 20, None
-        while time.monotonic() < deadline:
-            try:
-                centre = visit.map_frame().evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
-            except (playwright_api.Error, StopIteration):
-                centre = None
-            if centre and abs(centre[0] - 33.83) < 0.5 and abs(centre[1] - 35.83) < 0.5:
-                break
-            visit.page.wait_for_timeout(250)
+        visit.wait_in_map("""([lat, lng]) => {
+            const centre = window.map && window.map.getCenter();
+            return Boolean(centre) && Math.abs(centre.lat - lat) < 0.5 && Math.abs(centre.lng - lng) < 0.5;
+        }""", [33.83, 35.83], timeout_s=20)
+        centre = visit.map_frame().evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
         assert centre and abs(centre[0] - 33.83) < 0.5 and abs(centre[1] - 35.83) < 0.5, centre
         retake_picture(visit.page, "desk.png")
     finally:
@@ -572,7 +634,7 @@ def test_panning_and_zooming_the_map_never_reruns_the_app(browser, store_dashboa
         page.on("websocket", lambda socket: socket.on("framesent", lambda frame: sent.append(time.monotonic())))
         page.goto(store_dashboard)
         page.frame_locator(MAP_FRAME).locator(".leaflet-marker-icon").first.wait_for()
-        page.wait_for_timeout(3000)  # the first run and the map's first report settle
+        wait_until_quiet(page, sent)  # the first run and the map's first report settle
         before = len(sent)
         frame = next(f for f in page.frames if "streamlit_folium" in f.url)
         box = page.locator(MAP_FRAME).bounding_box()
@@ -584,6 +646,8 @@ def test_panning_and_zooming_the_map_never_reruns_the_app(browser, store_dashboa
             page.mouse.up()
         frame.evaluate("() => { window.map.zoomIn(2); window.map.zoomOut(1); }")
         page.mouse.wheel(0, -400)
+        # Nothing to wait on: the check is that nothing is sent. The map reports a move 250 ms after it
+        # ends (the wheel's zoom ends within one second): three seconds would see that report.
         page.wait_for_timeout(3000)
         assert len(sent) == before, "panning or zooming sent a request to the server: the app reran"
         # The check can see a rerun: a marker click is one.
@@ -614,7 +678,7 @@ def test_thousands_of_events_cluster_and_each_can_be_reached(browser, batch, tmp
     try:
         page.goto(saved.as_uri())
         page.locator(".leaflet-marker-icon").first.wait_for()
-        page.wait_for_timeout(SETTLE_MS)  # the map zooms to the events' bounds
+        wait_until_at_rest(page)  # the map zooms to the events' bounds
         singles = page.locator(".newsmap-event").count()
         clusters = page.locator(".newsmap-cluster").all_inner_texts()
         assert 0 < singles + len(clusters) < 500
@@ -627,7 +691,8 @@ def test_thousands_of_events_cluster_and_each_can_be_reached(browser, batch, tmp
             return box.left > 50 && box.top > 50 && box.right < innerWidth - 50 && box.bottom < innerHeight - 50;
         }).dataset.testTarget = "cluster" """)
         page.locator("[data-test-target='cluster']").click()
-        page.wait_for_timeout(SETTLE_MS)  # the zoom animation
+        page.wait_for_function(f"before => {zoom} > before", arg=before)  # the zoom animation has ended
+        wait_until_at_rest(page)
         assert page.evaluate(zoom) > before
         event_id = "e4321"
         assert reveal_in(page, event_id)

@@ -13,9 +13,9 @@ pytest.importorskip("dask.distributed")
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
+def folder(tmp_path_factory, shared_bench):
     # More articles than one Dask chunk, so several chunks are in flight at once.
-    return write_lgl_texts(tmp_path_factory.mktemp("dask") / "articles", 150)
+    return write_lgl_texts(shared_bench, tmp_path_factory.mktemp("dask") / "articles", 150)
 
 
 def ingest_with(db, folder, engine):
@@ -64,6 +64,19 @@ def test_a_rerun_on_dask_does_no_work_and_a_changed_file_is_redone(folder, clust
     assert stored(db)["events"]["event_id"].is_unique
 
 
-def test_a_scheduler_that_does_not_answer_is_a_clear_error():
+def test_a_scheduler_that_does_not_answer_is_a_clear_error(monkeypatch):
+    import dask.distributed
+
+    limits = []
+
+    class QuickClient(dask.distributed.Client):
+        """The real client, given 1 s to reach the scheduler rather than the engine's 10 s: no answer is no answer."""
+
+        def __init__(self, *args, **kwargs):
+            limits.append(kwargs.get("timeout"))
+            super().__init__(*args, **{**kwargs, "timeout": "1s"})
+
+    monkeypatch.setattr(dask.distributed, "Client", QuickClient)
     with pytest.raises(ConfigurationError, match="no Dask scheduler answers"):
         make_engine("dask", scheduler="tcp://127.0.0.1:9")
+    assert limits and limits[0] is not None, "the engine should not wait for a scheduler without a limit"

@@ -47,6 +47,7 @@ def test_protests_across_syria_on_friday(seed_events):
 
 
 def test_background_toll_is_not_an_event(seed_events):
+    assert not seed_events.empty, "the seed should give events"
     assert not (seed_events.fatalities >= 2000).any()
 
 
@@ -91,6 +92,7 @@ def test_an_article_with_no_political_violence_gives_no_event():
 
 def test_every_excerpt_is_the_article_text_at_its_offsets(seed_events):
     text = SEED.read_text(encoding="utf-8")
+    assert not seed_events.empty, "the seed should give events"
     for event in seed_events.itertuples():
         assert text[event.excerpt_start:event.excerpt_end] == event.notes
         assert 0 <= event.confidence <= 1

@@ -14,8 +14,8 @@ from geo.filters import (
     event_counts,
     event_type_options,
     filter_events,
-    highlight_places,
 )
+from geo.rendering import highlight_places
 from geo.table import events_frame
 
 

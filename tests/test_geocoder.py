@@ -5,7 +5,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from geo.gazetteer import distance_km, load
-from geo.geocode import OfflineGeocoder
+from geo.geocoder import OfflineGeocoder
 
 
 @pytest.fixture(scope="module")

@@ -52,28 +52,28 @@ def test_syria_and_the_demonym_resolve_to_syria(seed_places):
 
 def test_people_organisations_and_days_are_not_places(seed_places):
     texts = {r["text"] for r in seed_places}
+    assert {"Rastan", "Homs"} <= texts, "the seed's towns should be found: the check below needs mentions"
     for word in ("Reuters", "Facebook", "Assad", "Riad", "Colonel", "Friday", "Bashar", "al-Assaad"):
         assert not any(word in t for t in texts), word
 
 
 def test_offsets_point_at_the_text(seed_places):
     text = SEED.read_text(encoding="utf-8")
+    assert seed_places, "the seed should give place mentions"
     for row in seed_places:
         assert text[int(row["start"]):int(row["end"])] == row["text"]
 
 
 def test_every_mention_has_a_reason_and_confidence(seed_places):
+    assert seed_places, "the seed should give place mentions"
     for row in seed_places:
         assert row["reason"] and 0 <= float(row["confidence"]) <= 1
 
 
-def test_the_recognizer_training_script_runs_on_a_corpus_with_names_the_gazetteer_lacks(tmp_path):
+def test_the_recognizer_training_script_runs_on_a_corpus_with_names_the_gazetteer_lacks(tmp_path, shared_bench):
     from tools import train_recognizer
 
-    lgl = ROOT.parent / "shared" / "bench" / "geoparse" / "lgl.jsonl"
-    if not lgl.exists():
-        pytest.skip(f"{lgl} is missing: clone newsmap beside ../shared to run this")
-    lines = lgl.read_text(encoding="utf-8").split("\n")[:40]
+    lines = shared_bench("geoparse/lgl.jsonl").read_text(encoding="utf-8").split("\n")[:40]
     # A name kept by rule, with no gazetteer entry and so no features, among real articles.
     unknown = {"id": "unknown", "text": "Militants attacked a checkpoint in Qwertabad on Monday.",
                "toponyms": [{"start": 35, "end": 44, "text": "Qwertabad", "lat": 0.0, "lon": 0.0}]}

@@ -21,20 +21,18 @@ from geo.__main__ import main
 from geo.articles import read_paths
 from geo.errors import StoreError, StoreLockedError
 from geo.ingest import ingest
-from geo.pipeline import PLACE_COLUMNS, place_rows, process_article, process_paths
-from geo.table import COLUMN_NAMES, EVENT_COLUMNS, empty_frame, validate
+from geo.pipeline import place_rows, process_article, process_paths
+from geo.table import COLUMN_NAMES, EVENT_COLUMNS, PLACE_COLUMNS, empty_frame, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "rastan-2011-09.txt"
-LGL = ROOT.parent / "shared" / "bench" / "geoparse" / "lgl.jsonl"
+LGL = "geoparse/lgl.jsonl"  # in ../shared/bench: real articles
 
 
-def write_lgl_texts(folder: Path, count: int) -> Path:
+def write_lgl_texts(shared_bench, folder: Path, count: int) -> Path:
     """The first ``count`` LGL articles as .txt files, and the seed article."""
-    if not LGL.exists():
-        pytest.skip(f"{LGL} is missing: the store tests read real articles from ../shared/bench")
     folder.mkdir(parents=True, exist_ok=True)
-    with LGL.open(encoding="utf-8") as lines:
+    with shared_bench(LGL).open(encoding="utf-8") as lines:
         for _, line in zip(range(count), lines):
             record = json.loads(line)
             (folder / f"{record['id']}.txt").write_text(record["text"], encoding="utf-8")
@@ -79,8 +77,8 @@ def rows_per_article(db) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture(scope="module")
-def small_folder(tmp_path_factory) -> Path:
-    return write_lgl_texts(tmp_path_factory.mktemp("small") / "articles", 20)
+def small_folder(tmp_path_factory, shared_bench) -> Path:
+    return write_lgl_texts(shared_bench, tmp_path_factory.mktemp("small") / "articles", 20)
 
 
 def test_ingest_creates_the_tables_with_the_schemas_columns(tmp_path):
@@ -213,8 +211,8 @@ class Stderr:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    return write_lgl_texts(tmp_path_factory.mktemp("lgl") / "articles", 400)
+def corpus(tmp_path_factory, shared_bench) -> Path:
+    return write_lgl_texts(shared_bench, tmp_path_factory.mktemp("lgl") / "articles", 400)
 
 
 @pytest.fixture(scope="module")

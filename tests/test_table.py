@@ -12,6 +12,7 @@ from geo.table import (
     ACLED_COLUMNS,
     COLUMN_NAMES,
     EVENT_TYPES,
+    PLACE_COLUMN_DECLARATIONS,
     Event,
     empty_frame,
     events_frame,
@@ -74,4 +75,6 @@ def test_exports_round_trip(tmp_path):
 
 
 def test_readme_documents_the_declared_columns():
-    assert markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme
+    assert markdown_table(PLACE_COLUMN_DECLARATIONS) in readme

@@ -46,9 +46,17 @@ function newsmapDefineEvents(settings) {
         }
         return icons[eventType];
     }
+    // Bidi controls and zero-width characters shown as their code points, as geo/rendering.py
+    // shows them: "invoice\u202eTXT.exe" must not read as "invoiceexe.TXT".
+    var INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+    function visible(text) {
+        return String(text).replace(INVISIBLE, function (c) {
+            return "\u27e8U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "\u27e9";
+        });
+    }
     function line(parent, tag, text, className) {
         var node = document.createElement(tag);
-        node.textContent = text;
+        node.textContent = visible(text);
         if (className) { node.className = className; }
         parent.appendChild(node);
         return node;
@@ -75,7 +83,7 @@ function newsmapDefineEvents(settings) {
     }
     function tooltip(event) {
         var box = document.createElement("div");
-        box.textContent = heading(event) + " | " + place(event) + " | " + (event.event_date || "");
+        box.textContent = visible(heading(event) + " | " + place(event) + " | " + (event.event_date || ""));
         return box;
     }
     // Web Mercator on a world one unit wide: times 256 * 2^zoom, Leaflet's pixel coordinates.
@@ -203,7 +211,7 @@ function newsmapDefineEvents(settings) {
                 box.setAttribute("aria-busy", "true");
                 self._notes(i).then(function (notes) {
                     event.notes = notes;
-                    box.querySelector(".newsmap-excerpt").textContent = notes || "";
+                    box.querySelector(".newsmap-excerpt").textContent = visible(notes || "");
                 }).catch(function () {
                     box.querySelector(".newsmap-excerpt").textContent = "(the excerpt could not be loaded: reload the page)";
                 }).then(function () {
