@@ -103,6 +103,18 @@ def measure(db: Path, word: str, browser) -> dict[str, float]:
                                                                                       "reader_s")}
 
 
+def lgl_store(scratch: Path) -> Path:
+    """A store of the LGL corpus as the real command line ingests it: the events a large store repeats."""
+    corpus = scratch / "articles"
+    corpus.mkdir()
+    lgl = ROOT.parent / "shared" / "bench" / "geoparse" / "lgl.jsonl"
+    (corpus / "lgl.jsonl").write_text(lgl.read_text(encoding="utf-8"), encoding="utf-8")
+    source_db = scratch / "source.duckdb"
+    subprocess.run([sys.executable, "-m", "geo", "ingest", str(corpus), "--db", str(source_db)],
+                   cwd=ROOT, check=True, capture_output=True)
+    return source_db
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000)
@@ -115,13 +127,7 @@ def main(argv=None) -> int:
         seeds_db = scratch / "seeds.duckdb"
         subprocess.run([sys.executable, "-m", "geo", "ingest", str(ROOT / "seeds"), "--db", str(seeds_db)],
                        cwd=ROOT, check=True, capture_output=True)
-        corpus = scratch / "articles"
-        corpus.mkdir()
-        lgl = ROOT.parent / "shared" / "bench" / "geoparse" / "lgl.jsonl"
-        (corpus / "lgl.jsonl").write_text(lgl.read_text(encoding="utf-8"), encoding="utf-8")
-        source_db = scratch / "source.duckdb"
-        subprocess.run([sys.executable, "-m", "geo", "ingest", str(corpus), "--db", str(source_db)],
-                       cwd=ROOT, check=True, capture_output=True)
+        source_db = lgl_store(scratch)
         big_db = scratch / "big.duckdb"
         events_store(source_db, args.events, big_db)
         with sync_playwright() as playwright:

@@ -19,18 +19,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import websockets
+from desk import lgl_store, serve
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from throughput import events_store
@@ -38,25 +35,6 @@ from throughput import events_store
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = ("police", "killed", "protest", "army", "fire", "school", "court", "city", "shooting", "county")
 RUN_TIMEOUT_S = 60
-
-
-def serve(db: Path) -> tuple[subprocess.Popen, int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {key: value for key, value in os.environ.items() if not key.startswith("NEWSMAP_")}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-                               "--server.headless", "true", "--server.fileWatcherType", "none"],
-                              cwd=ROOT, env={**env, "NEWSMAP_DB": str(db)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return server, port
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    sys.exit("streamlit did not start")
 
 
 def resident_mb(pid: int) -> float:
@@ -188,16 +166,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="newsmap-load-") as scratch:
         scratch = Path(scratch)
-        corpus = scratch / "articles"
-        corpus.mkdir()
-        lgl = ROOT.parent / "shared" / "bench" / "geoparse" / "lgl.jsonl"
-        (corpus / "lgl.jsonl").write_text(lgl.read_text(encoding="utf-8"), encoding="utf-8")
-        source_db = scratch / "source.duckdb"
-        subprocess.run([sys.executable, "-m", "geo", "ingest", str(corpus), "--db", str(source_db)],
-                       cwd=ROOT, check=True, capture_output=True)
+        source_db = lgl_store(scratch)
         big_db = scratch / "big.duckdb"
         frame = events_store(source_db, args.events, big_db)
-        server, port = serve(big_db)
+        server, url = serve(big_db)
+        port = int(url.rsplit(":", 1)[1])
         try:
             started_mb = resident_mb(server.pid)
             # A warm-up with every session: the caches fill as in the first minutes of any real use.
