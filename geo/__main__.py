@@ -237,7 +237,12 @@ def _store_fault(exc: Exception, args) -> str | None:
 def main(argv=None) -> int:
     """Run one command; returns the exit status (1 nothing read, 2 an error newsmap explains)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # ``newsmap dashboard --server.port 8600``: Streamlit's options are not ours to know.
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "dashboard":
+        args.streamlit_args = unknown + args.streamlit_args
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if getattr(args, "known_country", None):
         args.known_country = args.known_country.upper()
     try:

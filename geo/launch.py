@@ -21,7 +21,13 @@ CONFIG = paths.resource_of("geo.web", "streamlit-config.toml")
 
 
 def prepare_app() -> tuple[Path, Path]:
-    """The folder to start Streamlit in and the script to run (the launcher is written when installed)."""
+    """The folder to start Streamlit in and the script to run (the launcher is written when installed).
+
+    The map's files are written first: Streamlit looks for the static folder when it starts.
+    """
+    from geo import assets
+
+    assets.install()
     root = paths.checkout()
     if root is not None:
         return root, root / "dashboard.py"
