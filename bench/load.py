@@ -51,6 +51,7 @@ class Session:
         self.port = port
         self.widgets: dict[str, str] = {}  # label -> widget id, as the page's elements name them
         self.articles_shown = 0  # runs that drew the clicked event's article beside the map
+        self.exceptions: list[str] = []  # what the page showed when a run failed
 
     async def __aenter__(self):
         self.socket = await websockets.connect(
@@ -90,6 +91,7 @@ class Session:
         element = delta.new_element
         kind = element.WhichOneof("type")
         if kind == "exception":
+            self.exceptions.append(f"{element.exception.type}: {element.exception.message[:200]}")
             return False
         if kind == "markdown" and "newsmap-article" in element.markdown.body:
             self.articles_shown += 1
@@ -128,13 +130,13 @@ async def one_session(port: int, deadline: float, event_ids: list[str], seed: in
                 seconds, clean = await session.run([text_state(words, word)])
                 timings["filter"].append(seconds)
                 if not clean:
-                    errors.append(f"an exception on the page after filtering by {word!r}")
+                    errors.append(f"an exception on the page after filtering by {word!r}: {session.exceptions[-1:]}")
                 event_id = chance.choice(event_ids)
                 seconds, clean = await session.run([text_state(words, ""), click_state(session.widgets["map"],
                                                                                        event_id)])
                 timings["click"].append(seconds)
                 if not clean:
-                    errors.append(f"an exception on the page after clicking {event_id}")
+                    errors.append(f"an exception on the page after clicking {event_id}: {session.exceptions[-1:]}")
             if timings["click"] and not session.articles_shown:
                 errors.append("no click drew its article beside the map")
     except (TimeoutError, OSError, websockets.WebSocketException) as exc:
