@@ -539,7 +539,7 @@ def _representative_town(place: Resolved, gazetteer: Gazetteer):
     area = place.place
     if area.kind not in (ADMIN1, ADMIN2) or place.by_analyst:
         return area  # an area an analyst chose stays that area
-    towns = [town for town in (gazetteer.place(code >> 1) for code in place.mention.codes)
+    towns = [town for town in (gazetteer.posted(code) for code in place.mention.codes)
              if town.kind in (CITY, CAPITAL) and town.country_code == area.country_code
              and town.admin1_code == area.admin1_code]
     if area.kind == ADMIN2:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import mul
 from pathlib import Path
+from typing import NamedTuple
 
 from geo import paths
 from geo.gazetteer import (
@@ -84,6 +85,15 @@ class Resolved:
 
 
 @lru_cache(maxsize=4)
+class Reading(NamedTuple):
+    """How one name of an article is read: the ranker's score, the place, its confidence and why."""
+
+    score: float
+    place: Place | None
+    confidence: float
+    reason: str
+
+
 def load_weights(path: Path | str = WEIGHTS_FILE) -> dict[str, float]:
     """The ranker's weights: fitted ones from ``geo/resources/``, else the hand-set defaults."""
     path = Path(path)
@@ -255,7 +265,7 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     # report's "Boone County" is then the one beside its "Florence, Ky.".
     sure = {key: place for key, (_, place, confidence, _) in best_by_key.items()
             if place is not None and place.kind not in WIDE_KINDS and confidence >= ANCHOR_CONFIDENCE}
-    unsure = {key for key, reading in best_by_key.items() if reading[2] < REREAD_BELOW}
+    unsure = {key for key, reading in best_by_key.items() if reading.confidence < REREAD_BELOW}
     if sure and unsure:
         # Towns and counties only: an area's point says little about where in it a town lies.
         towns = [(k, p) for k, p in sure.items() if p.kind != ADMIN1]
@@ -275,7 +285,7 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         if not mention.codes:
             results.append(Resolved(mention, None, 0.0, "no gazetteer entry for this name"))
             continue
-        if mention.key in best_by_key and best_by_key[mention.key][1] is None:
+        if mention.key in best_by_key and best_by_key[mention.key].place is None:
             results.append(Resolved(mention, None, 0.0, "only namesakes lie in countries the article is not about"))
             continue
         results.append(None)
@@ -290,12 +300,9 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     return _place_unknown_names(text, final)
 
 
-def _choose(mentions, context, vector, gazetteer, text, only: set | None = None) -> dict[str, tuple]:
-    """The best reading of each name (of the names in ``only``): (score, place, confidence, reason).
-
-    The place is None for a stray (see ``_stray``).
-    """
-    best_by_key: dict[str, tuple[float, Place | None, float, str]] = {}
+def _choose(mentions, context, vector, gazetteer, text, only: set | None = None) -> dict[str, Reading]:
+    """The best reading of each name (of the names in ``only``); its place is None for a stray (``_stray``)."""
+    best_by_key: dict[str, Reading] = {}
     # A name's features do not depend on where it stands, save for a container after it: a
     # recurrence with the same container scores the same, and a tie never displaces the first.
     read = set()
@@ -304,10 +311,10 @@ def _choose(mentions, context, vector, gazetteer, text, only: set | None = None)
             continue
         container = _container_after(text, position, mentions, gazetteer)
         host = _host_country(text, position, mentions, context)
-        reading = (mention.key, mention.codes, container.index if container is not None else None, host)
-        if reading in read:
+        occurrence = (mention.key, mention.codes, container.index if container is not None else None, host)
+        if occurrence in read:
             continue
-        read.add(reading)
+        read.add(occurrence)
         scored = []
         for code, place in _contenders(mention, context.places[position], context, container):
             features = candidate_features(context, position, place, is_own_name(code), container)
@@ -317,12 +324,12 @@ def _choose(mentions, context, vector, gazetteer, text, only: set | None = None)
         previous = best_by_key.get(mention.key)
         if _stray(top_place, mention, context) or _outside_host(top_place, host, context.places[position]):
             if previous is None:
-                best_by_key[mention.key] = (float("-inf"), None, 0.0, "")
+                best_by_key[mention.key] = Reading(float("-inf"), None, 0.0, "")
             continue
         confidence = _confidence([s for s, _, _ in scored])
         reason = _describe(top_place, len(scored), dict(zip(FEATURES, features)), mention, container, context)
-        if previous is None or top_score > previous[0]:
-            best_by_key[mention.key] = (top_score, top_place, confidence, reason)
+        if previous is None or top_score > previous.score:
+            best_by_key[mention.key] = Reading(top_score, top_place, confidence, reason)
     return best_by_key
 
 

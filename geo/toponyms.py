@@ -18,7 +18,18 @@ from operator import itemgetter, mul
 from pathlib import Path
 
 from geo import paths
-from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CONTINENT, WIDE_KINDS, Gazetteer, name_prefixes, normalize
+from geo.gazetteer import (
+    ADMIN1,
+    ADMIN2,
+    CAPITAL,
+    CONTINENT,
+    WIDE_KINDS,
+    Gazetteer,
+    is_own_name,
+    name_prefixes,
+    normalize,
+    posting,
+)
 from geo.memo import memo_map
 from geo.vocabulary import (
     ARABIC_ARTICLES,
@@ -277,7 +288,7 @@ def _name_features(codes: tuple[int, ...], gazetteer: Gazetteer) -> dict:
 
     Callers copy the dict; the cache's own copy is never changed.
     """
-    places = [(code & 1, gazetteer.place(code >> 1)) for code in codes]
+    places = [(is_own_name(code), gazetteer.posted(code)) for code in codes]
     own = [p for is_own, p in places if is_own]
     return {
         "own_name": float(bool(own)),
@@ -344,7 +355,7 @@ def _state_abbreviation(i, tokens, keys, text, gazetteer) -> tuple[int, Mention]
         place = gazetteer.admin1_place("US", code)
         if place is None:
             return None
-        return j, Mention(tokens[i][0], end, text[tokens[i][0]:end], key, (place.index << 1 | 1,), None,
+        return j, Mention(tokens[i][0], end, text[tokens[i][0]:end], key, (posting(place.index),), None,
                           "state abbreviation")
     return None
 
@@ -383,7 +394,7 @@ def _is_strong(mention: Mention, gazetteer: Gazetteer) -> bool:
     """A name whose best reading is a country or continent, or a demonym."""
     if mention.cue in ("demonym", "country name"):
         return True
-    return any(code & 1 and gazetteer.place(code >> 1).kind in WIDE_KINDS | {ADMIN1}
+    return any(is_own_name(code) and gazetteer.posted(code).kind in WIDE_KINDS | {ADMIN1}
                for code in mention.codes)
 
 
@@ -392,8 +403,8 @@ def _is_notable(mention: Mention, gazetteer: Gazetteer) -> bool:
     if _is_strong(mention, gazetteer):
         return True
     for code in mention.codes:
-        place = gazetteer.place(code >> 1)
-        if code & 1 and (place.kind in (ADMIN1, ADMIN2, CAPITAL) or place.population >= 100_000):
+        place = gazetteer.posted(code)
+        if is_own_name(code) and (place.kind in (ADMIN1, ADMIN2, CAPITAL) or place.population >= 100_000):
             return True
     return False
 
@@ -445,7 +456,7 @@ def lookup(key: str, surface: str, gazetteer: Gazetteer,
     if key in AP_STATES and surface.endswith("."):
         place = gazetteer.admin1_place("US", AP_STATES[key])
         if place is not None:
-            return (place.index << 1 | 1,), None, "state abbreviation"
+            return (posting(place.index),), None, "state abbreviation"
     country = COUNTRY_NAMES.get(key)
     if country and len(key.replace(" ", "")) <= 4 and not surface.replace(".", "").replace(" ", "").isupper():
         country = None  # "us" and "Us" are the pronoun; only "US" and "U.S." are the country
@@ -455,11 +466,11 @@ def lookup(key: str, surface: str, gazetteer: Gazetteer,
     else:
         cue = "country name"
     if country and country in gazetteer.countries:
-        return (gazetteer.countries[country][0] << 1 | 1,), country, cue
+        return (posting(gazetteer.countries[country][0]),), country, cue
     area = AREA_NAMES.get(key) or CONTINENT_ADJECTIVES.get(key)
     if area and (key not in AREA_NAMES or surface.replace(".", "").isupper()):
         codes = tuple(c for c in gazetteer.postings(normalize(area))
-                      if gazetteer.place(c >> 1).kind == CONTINENT)
+                      if gazetteer.posted(c).kind == CONTINENT)
         if codes:
             return codes, None, "demonym" if key in CONTINENT_ADJECTIVES else "country name"
     codes = gazetteer.postings(key)
