@@ -143,6 +143,11 @@ def publish(data: bytes, suffix: str, static_dir: Path | str = STATIC_DIR) -> st
     return f"{PUBLISHED}/{name}"
 
 
+def published(paths: tuple[str, ...], static_dir: Path | str = STATIC_DIR) -> bool:
+    """Whether every file ``publish`` returned in ``paths`` is still in the static folder (old ones go)."""
+    return all((Path(static_dir) / path).is_file() for path in paths)
+
+
 def _modified(path: Path) -> float:
     try:
         return path.stat().st_mtime

@@ -247,14 +247,32 @@ def marker_columns(events: pd.DataFrame, notes_file: Callable[[list], str] | Non
     return {"length": len(mapped), "columns": columns}
 
 
+def publish_markers(events: pd.DataFrame, base_url: str = assets.STATIC_URL) -> tuple[str, tuple[str, ...]]:
+    """Write the marker table of ``events`` and its excerpt files to the static folder.
+
+    Returns the table's URL, and every file written (paths under the static folder), so a
+    caller that keeps the URL can tell whether the files are still there (``assets.published``).
+    """
+    written = []
+
+    def notes_file(notes: list) -> str:
+        written.append(assets.publish(orjson.dumps(notes), ".json"))
+        return assets.static_url(written[-1], base_url)
+
+    table = marker_columns(events, notes_file)
+    written.append(assets.publish(orjson.dumps(table, option=orjson.OPT_SERIALIZE_NUMPY), ".json"))
+    return assets.static_url(written[-1], base_url), tuple(written)
+
+
 def event_layer(events: pd.DataFrame, base_url: str = assets.STATIC_URL,
-                heatmap: bool = False, served: bool = False) -> folium.FeatureGroup:
+                heatmap: bool = False, served: bool = False, rows_url: str | None = None) -> folium.FeatureGroup:
     """The swappable layer: clustered markers, coloured by event type, and their legend.
 
     ``heatmap`` adds a heat layer under the markers, weighted by one plus the fatalities,
     so that deadly places glow brighter than busy ones.  ``served`` writes the marker rows
     to the static folder (``assets.publish``) for the browser to fetch, instead of into the
-    page: what a server does; a stand-alone file keeps them inline.
+    page: what a server does; a stand-alone file keeps them inline. ``rows_url`` is a table
+    ``publish_markers`` wrote before for these same events.
     """
     layer = folium.FeatureGroup(name="Events")
     if heatmap:
@@ -265,12 +283,7 @@ def event_layer(events: pd.DataFrame, base_url: str = assets.STATIC_URL,
             folium.plugins.HeatMap(points.values.tolist(), radius=18, blur=14, min_opacity=0.3,
                                    max_zoom=FIT_MAX_ZOOM).add_to(layer)
     if served:
-        def notes_file(notes: list) -> str:
-            return assets.static_url(assets.publish(orjson.dumps(notes), ".json"), base_url)
-
-        table = marker_columns(events, notes_file)
-        target = assets.publish(orjson.dumps(table, option=orjson.OPT_SERIALIZE_NUMPY), ".json")
-        EventMarkers(rows_url=assets.static_url(target, base_url)).add_to(layer)
+        EventMarkers(rows_url=rows_url or publish_markers(events, base_url)[0]).add_to(layer)
     else:
         EventMarkers(marker_rows(events)).add_to(layer)
     entries = legend_entries(events)
