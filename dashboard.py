@@ -184,7 +184,9 @@ def correction_forms(event, mentions: pd.DataFrame) -> None:
     if not len(resolved):
         return
     with st.expander("Correct a place"):
-        labels = [f"{m.text} (at {m.start}) → {m.name or 'unresolved'}" for m in resolved.itertuples()]
+        # A stored mention the gazetteer could not place has no name: <NA>, which has no truth value.
+        labels = [f"{m.text} (at {m.start}) → {m.name if isinstance(m.name, str) else 'unresolved'}"
+                  for m in resolved.itertuples()]
         picked = st.selectbox("Place mention", range(len(labels)), format_func=labels.__getitem__)
         chosen_mention = resolved.iloc[picked]
         options = OfflineGeocoder(gazetteer()).geocode(chosen_mention["text"], exactly_one=False) or []
