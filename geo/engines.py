@@ -72,7 +72,7 @@ class DaskEngine:
     chunk_size = DASK_CHUNK
     online = None  # rate-limited online geocoding stays in one process: never on a cluster
 
-    def __init__(self, scheduler: str | None = None, workers: int = 2):
+    def __init__(self, scheduler: str | None = None, workers: int = 2, connect_timeout_s: float = 10.0):
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
@@ -80,7 +80,7 @@ class DaskEngine:
         self._cluster = None
         if scheduler:
             try:
-                self.client = Client(scheduler, timeout="10s")
+                self.client = Client(scheduler, timeout=f"{connect_timeout_s}s")
             except OSError as exc:
                 raise ConfigurationError(f"no Dask scheduler answers at {scheduler} ({exc}); start one with "
                                          "`dask scheduler` and `dask worker ADDRESS`, or leave out --scheduler "
