@@ -34,7 +34,13 @@ def test_an_article_with_an_unresolved_place_opens_in_the_reader_and_its_correct
     assert len(events), "the article should give an event"
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     app.session_state["selected_event"] = events["event_id"].iloc[0]
-    app.run()
+    # Streamlit's runner makes the page this process's __main__; a process spawned later (a Dask
+    # worker) would then run the page as it starts. Put pytest's back.
+    main = sys.modules["__main__"]
+    try:
+        app.run()
+    finally:
+        sys.modules["__main__"] = main
     assert not app.exception, [e.value for e in app.exception]
     labels = [option for box in app.selectbox if box.label == "Place mention" for option in box.options]
     assert any(label.endswith("→ unresolved") for label in labels), labels
