@@ -336,7 +336,7 @@ def _civilians_of_strikes(drafts: list[Draft]) -> list[Draft]:
         host = None
         if prediction.event_type == "Violence against civilians" and prediction.sub_event_type == "Attack":
             host = next((other for other in drafts if other.prediction.event_type in _CIVILIANS_HOSTS
-                         and _same_place(other.place, draft.place)
+                         and _same_area(other.place, draft.place, within_admin1=False)
                          and draft.day in (None, other.day)), None)
         if host is None:
             kept.append(draft)
@@ -348,16 +348,9 @@ def _civilians_of_strikes(drafts: list[Draft]) -> list[Draft]:
 _CIVILIANS_HOSTS = ("Explosions/Remote violence", "Battles")
 
 
-def _same_place(first: Resolved | None, second: Resolved | None) -> bool:
-    """One town, or a town and a vaguer report that may be of it (a country, or no place)."""
-    if first is None or second is None or first.place is None or second.place is None:
-        return True
-    a, b = first.place, second.place
-    return a.index == b.index or (a.country_code == b.country_code and (a.kind in WIDE_KINDS or b.kind in WIDE_KINDS))
-
-
-def _same_area(first: Resolved | None, second: Resolved | None) -> bool:
-    """Whether two event places may be one place told twice: the same admin-1 area, or one of them vague."""
+def _same_area(first: Resolved | None, second: Resolved | None, within_admin1: bool = True) -> bool:
+    """Whether two event places may be one place told twice: the same place, or one of them only
+    country-wide (or placeless), or (``within_admin1``) the same admin-1 area."""
     if first is None or second is None or first.place is None or second.place is None:
         return True
     a, b = first.place, second.place
@@ -367,7 +360,7 @@ def _same_area(first: Resolved | None, second: Resolved | None) -> bool:
         return False
     if a.kind in WIDE_KINDS or b.kind in WIDE_KINDS:
         return True  # "across Syria" and "in Rastan": the country-wide report may be the town's
-    return bool(a.admin1_code) and a.admin1_code == b.admin1_code
+    return within_admin1 and bool(a.admin1_code) and a.admin1_code == b.admin1_code
 
 
 def _coded(text: str, prediction, news: bool = False):
