@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from geo import paths
+from geo.facilities import place_facilities
 from geo.gazetteer import (
     ADMIN1,
     ADMIN2,
@@ -297,7 +298,7 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         else:
             _, place, confidence, reason = best_by_key[mention.key]
             final.append(Resolved(mention, place, confidence, reason))
-    return _place_unknown_names(text, final)
+    return _place_unknown_names(text, place_facilities(text, final, gazetteer))
 
 
 def _choose(mentions, context, vector, gazetteer, text, only: set | None = None) -> dict[str, Reading]:

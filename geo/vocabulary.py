@@ -100,6 +100,8 @@ PLACE_NOUNS = frozenset(_PLACE_NOUNS["before of a place"])
 EVENT_PLACE_NOUNS = frozenset(_PLACE_NOUNS["before of an event's place"])
 TERRITORY_NOUNS = frozenset(_PLACE_NOUNS["taken by an armed group"])
 PLACE_SUFFIXES = frozenset(_lower(words("place_suffixes")))
+# Last words of a facility's or a street's name (facility_words.txt).
+FACILITY_WORDS = frozenset(_lower(words("facility_words")))
 
 # Words that report deaths: all of them, and those a count may follow.
 _KILL_WORDS = sections("kill_words")

@@ -1,0 +1,88 @@
+"""Facilities and streets placed at the town the text ties them to.
+
+cities500 holds no parks, schools, bridges or streets.  Such a name is either missing from the
+gazetteer or known only through a word inside it: "Christopher Inn" is not in Christopher,
+Illinois, and "Oulton Park, Cheshire" is in Cheshire.  When the text names a town with it
+("X in Y", "X, Y", "X near Y", "Y's X"), the town's point is the best one we have: the
+mention takes it, marked approximate, with a reason naming the town.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from geo.gazetteer import COUNTRY, WIDE_KINDS, Gazetteer, distance_km
+from geo.toponyms import lookup, tokenize
+from geo.vocabulary import FACILITY_WORDS
+
+# A facility already placed this close to its town is placed better by its own name.
+SAME_TOWN_KM = 25.0
+CONFIDENCE = 0.3
+# A facility read through a word inside its name, this far from every other place named, is misread.
+FAR_KM = 250.0
+# What may stand between a facility and the town after it, and between a town and its facility.
+_TOWN_AFTER = re.compile(r"\s*(?:,|\bin|\bnear|\boutside|\bat)\s*(?:the\s+)?(?:city\s+of\s+|town\s+of\s+)?", re.I)
+_TOWN_BEFORE = re.compile(r"['’]s\s+", re.I)
+
+
+def is_facility(surface: str) -> bool:
+    """Whether a name ends in a facility's or a street's word ("Oulton Park", "Royal Street")."""
+    words = tokenize(surface)
+    return len(words) >= 2 and words[-1][2].lower().rstrip(".") in FACILITY_WORDS
+
+
+def place_facilities(text: str, resolved: list, gazetteer: Gazetteer) -> list:
+    """``resolved`` with each facility the gazetteer cannot place by its whole name put at its town."""
+    placed = []
+    for position, r in enumerate(resolved):
+        mention = r.mention
+        if r.by_analyst or not is_facility(mention.text) or lookup(mention.key, mention.text, gazetteer):
+            placed.append(r)
+            continue
+        town, why = _tied_town(text, position, resolved), "the town named with it"
+        if town is None and r.place is not None and _alone(r, resolved):
+            town, why = _main_town(resolved), "the town the article is most about"
+        if town is None or (r.place is not None and not r.approximate and distance_km(
+                r.place.latitude, r.place.longitude, town.place.latitude, town.place.longitude) <= SAME_TOWN_KM):
+            placed.append(r)
+            continue
+        placed.append(replace(r, place=town.place, confidence=CONFIDENCE, approximate=True,
+                              reason=f"a facility or street; placed at {town.place.name}, {why}"))
+    return placed
+
+
+def _tied_town(text: str, position: int, resolved: list):
+    """The town named right after a facility ("in Rome", ", Cheshire") or right before it ("Denver's")."""
+    mention = resolved[position].mention
+    for other, between in ((resolved[position + 1] if position + 1 < len(resolved) else None,
+                            lambda o: text[mention.end:o.mention.start]),
+                           (resolved[position - 1] if position else None,
+                            lambda o: text[o.mention.end:mention.start])):
+        if other is None or not _is_town(other):
+            continue
+        gap = between(other)
+        pattern = _TOWN_AFTER if other.mention.start > mention.start else _TOWN_BEFORE
+        if len(gap) <= 30 and pattern.fullmatch(gap):
+            return other
+    return None
+
+
+def _alone(r, resolved: list) -> bool:
+    """A reading through a word of the name that no other place of the article lies near."""
+    others = [o for o in resolved if _is_town(o) and o.mention.key != r.mention.key]
+    return bool(others) and all(distance_km(r.place.latitude, r.place.longitude, o.place.latitude,
+                                            o.place.longitude) > FAR_KM for o in others)
+
+
+def _main_town(resolved: list):
+    """The town the article names most often (the first named of those tied)."""
+    counts: dict = {}
+    for o in resolved:
+        if _is_town(o) and not is_facility(o.mention.text):
+            counts.setdefault(o.place.index, [0, o])[0] += 1
+    return max(counts.values(), key=lambda item: item[0])[1] if counts else None
+
+
+def _is_town(r) -> bool:
+    return r.place is not None and not r.approximate and r.place.kind not in WIDE_KINDS and r.place.kind != COUNTRY
