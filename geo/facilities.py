@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from geo.gazetteer import COUNTRY, WIDE_KINDS, Gazetteer, distance_km
+from geo.gazetteer import WIDE_KINDS, Gazetteer, distance_km
 from geo.toponyms import lookup, tokenize
 from geo.vocabulary import FACILITY_WORDS
 
@@ -23,7 +23,7 @@ CONFIDENCE = 0.3
 FAR_KM = 250.0
 # What may stand between a facility and the town after it, and between a town and its facility.
 _TOWN_AFTER = re.compile(r"\s*(?:,|\bin|\bnear|\boutside|\bat)\s*(?:the\s+)?(?:city\s+of\s+|town\s+of\s+)?", re.I)
-_TOWN_BEFORE = re.compile(r"['’]s\s+", re.I)
+_TOWN_BEFORE = re.compile(r"['’]s\s+")
 
 
 def is_facility(surface: str) -> bool:
@@ -55,17 +55,17 @@ def place_facilities(text: str, resolved: list, gazetteer: Gazetteer) -> list:
 def _tied_town(text: str, position: int, resolved: list):
     """The town named right after a facility ("in Rome", ", Cheshire") or right before it ("Denver's")."""
     mention = resolved[position].mention
-    for other, between in ((resolved[position + 1] if position + 1 < len(resolved) else None,
-                            lambda o: text[mention.end:o.mention.start]),
-                           (resolved[position - 1] if position else None,
-                            lambda o: text[o.mention.end:mention.start])):
-        if other is None or not _is_town(other):
-            continue
-        gap = between(other)
-        pattern = _TOWN_AFTER if other.mention.start > mention.start else _TOWN_BEFORE
-        if len(gap) <= 30 and pattern.fullmatch(gap):
-            return other
+    after = resolved[position + 1] if position + 1 < len(resolved) else None
+    if after is not None and _is_town(after) and _joins(_TOWN_AFTER, text[mention.end:after.mention.start]):
+        return after
+    before = resolved[position - 1] if position else None
+    if before is not None and _is_town(before) and _joins(_TOWN_BEFORE, text[before.mention.end:mention.start]):
+        return before
     return None
+
+
+def _joins(pattern: re.Pattern, gap: str) -> bool:
+    return len(gap) <= 30 and pattern.fullmatch(gap) is not None
 
 
 def _alone(r, resolved: list) -> bool:
@@ -85,4 +85,4 @@ def _main_town(resolved: list):
 
 
 def _is_town(r) -> bool:
-    return r.place is not None and not r.approximate and r.place.kind not in WIDE_KINDS and r.place.kind != COUNTRY
+    return r.place is not None and not r.approximate and r.place.kind not in WIDE_KINDS
