@@ -116,6 +116,7 @@ def _places(args) -> int:
 
 
 def _build_index(args) -> int:
+    from geo import postal
     from geo.gazetteer import DEFAULT_INDEX, load
     from geo.gazetteer_sources import build
 
@@ -124,6 +125,13 @@ def _build_index(args) -> int:
     seconds = getattr(gazetteer, "build_seconds", None)
     how = f"built in {seconds:.1f} s" if seconds is not None else "already up to date"
     print(f"gazetteer: {len(gazetteer)} places, {len(gazetteer.names)} names, {how}: {path}", file=sys.stderr)
+    if not args.if_missing:
+        postal.discard(gazetteer)
+    tier = postal.tier_for(gazetteer)
+    if tier is not None:
+        seconds = getattr(tier, "build_seconds", None)
+        how = f"built in {seconds:.1f} s" if seconds is not None else "already up to date"
+        print(f"postal places: {len(tier)} names of villages, {how}: {tier.folder}", file=sys.stderr)
     return 0
 
 

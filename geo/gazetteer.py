@@ -121,6 +121,10 @@ class Gazetteer:
         index = self._index_of_geonameid.get(int(geonameid))
         return None if index is None else self.place(index)
 
+    def column(self, name: str) -> list:
+        """One field of every place, in index order (``lat``, ``lon``, ``cc``, ``admin1``, ``kind``, ...)."""
+        return self._columns[name]
+
     def place(self, index: int) -> Place:
         """The place at ``index`` (kept once made: the same few thousand places recur in news)."""
         found = self._places.get(index)
@@ -199,6 +203,7 @@ def load(path: Path | str | None = None, build_if_missing: bool = True) -> Gazet
         from geo.gazetteer_sources import build  # only when the index must be made
 
         gazetteer = build(path)
+    gazetteer.path = path  # the postal tier (geo.postal) lives beside it
     _LOADED[path] = gazetteer
     return gazetteer
 

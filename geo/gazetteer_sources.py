@@ -133,6 +133,7 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
                "stamp": stamp}
     _write(payload, Path(path))
     gazetteer = Gazetteer(**payload)
+    gazetteer.path = Path(path)
     gazetteer.build_seconds = time.perf_counter() - started
     return gazetteer
 

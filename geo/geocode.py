@@ -30,6 +30,7 @@ from geo.gazetteer import (
     distance_km,
     is_own_name,
 )
+from geo.postal import place_villages, tier_for
 from geo.toponyms import Mention
 
 KIND_NAMES = ("continent", "country", "admin1", "admin2", "city", "capital", "region")
@@ -298,7 +299,9 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         else:
             _, place, confidence, reason = best_by_key[mention.key]
             final.append(Resolved(mention, place, confidence, reason))
-    return _place_unknown_names(text, place_facilities(text, final, gazetteer))
+    placed = place_villages(text, place_facilities(text, final, gazetteer), tier_for(gazetteer),
+                            gazetteer.ordinary_words, known_country)
+    return _place_unknown_names(text, placed)
 
 
 def _choose(mentions, context, vector, gazetteer, text, only: set | None = None) -> dict[str, Reading]:

@@ -99,6 +99,7 @@ _PLACE_NOUNS = sections("place_nouns")
 PLACE_NOUNS = frozenset(_PLACE_NOUNS["before of a place"])
 EVENT_PLACE_NOUNS = frozenset(_PLACE_NOUNS["before of an event's place"])
 TERRITORY_NOUNS = frozenset(_PLACE_NOUNS["taken by an armed group"])
+NATURE_NOUNS = frozenset(_PLACE_NOUNS["natural features"])
 PLACE_SUFFIXES = frozenset(_lower(words("place_suffixes")))
 # Last words of a facility's or a street's name (facility_words.txt).
 FACILITY_WORDS = frozenset(_lower(words("facility_words")))
