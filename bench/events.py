@@ -214,6 +214,7 @@ def _training_script():
 
     spec = importlib.util.spec_from_file_location("train_event_model", ROOT / "tools" / "train_event_model.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

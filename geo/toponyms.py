@@ -33,6 +33,7 @@ from geo.gazetteer import (
 from geo.memo import memo_map
 from geo.vocabulary import (
     ARABIC_ARTICLES,
+    CURRENCY_WORDS,
     LOCATIVES,
     NEVER_PLACES,
     ORGANISATION_WORDS,
@@ -47,6 +48,7 @@ MAX_WORDS = 6
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # A run of words may only cross a space, or the dot of a short abbreviation ("St. Louis").
 _GAP = re.compile(r"[ \t]+|\.[ \t]+")
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 
 # Names papers use for countries that the gazetteer files under something else ("US" is a
 # village in France there, "America" one in Argentina).
@@ -156,7 +158,14 @@ def find(text: str, gazetteer: Gazetteer, model: tuple | None = None) -> list[Me
     # One sense per discourse: a name taken for a place once is a place wherever it recurs, even
     # where its own context is weak (a title-case headline).
     accepted = {m.key for m, p in scored if p >= threshold}
-    return [m for m, p in scored if p >= threshold or (m.key in accepted and p >= threshold * ECHO_SHARE)]
+    return [m for m, p in scored if (p >= threshold or (m.key in accepted and p >= threshold * ECHO_SHARE))
+            and not _names_money(text, m)]
+
+
+def _names_money(text: str, mention: Mention) -> bool:
+    """A name before a currency's ("US dollar", "Lebanese pound"): the money, not a place."""
+    following = _NEXT_WORD.match(text, mention.end)
+    return following is not None and following.group(1).lower() in CURRENCY_WORDS
 
 
 def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[float]]]:

@@ -103,6 +103,8 @@ NATURE_NOUNS = frozenset(_PLACE_NOUNS["natural features"])
 PLACE_SUFFIXES = frozenset(_lower(words("place_suffixes")))
 # Last words of a facility's or a street's name (facility_words.txt).
 FACILITY_WORDS = frozenset(_lower(words("facility_words")))
+# Names of currencies, after which a country's name names the money (currency_words.txt).
+CURRENCY_WORDS = frozenset(_lower(words("currency_words")))
 
 # Words that report deaths: all of them, and those a count may follow.
 _KILL_WORDS = sections("kill_words")
