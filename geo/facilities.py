@@ -28,6 +28,10 @@ _TOWN_BEFORE = re.compile(r"['’]s\s+")
 
 def is_facility(surface: str) -> bool:
     """Whether a name ends in a facility's or a street's word ("Oulton Park", "Royal Street")."""
+    last = surface.rsplit(None, 1)[-1].lower() if surface.strip() else ""
+    last = last.removesuffix("'s").removesuffix("’s").strip(".,;:!?\"'()")
+    if last not in FACILITY_WORDS:  # most names: settled without tokenizing
+        return False
     words = tokenize(surface)
     return len(words) >= 2 and words[-1][2].lower().rstrip(".") in FACILITY_WORDS
 

@@ -99,9 +99,15 @@ class Reading(NamedTuple):
 def load_weights(path: Path | str = WEIGHTS_FILE) -> dict[str, float]:
     """The ranker's weights: fitted ones from ``geo/resources/``, else the hand-set defaults."""
     path = Path(path)
+    # Read once per version of the file: every article's resolve asks for them.
+    return dict(_weights_of(str(path), path.stat().st_mtime_ns if path.exists() else None))
+
+
+@lru_cache(maxsize=8)
+def _weights_of(path: str, version: int | None) -> dict[str, float]:
     weights = {name: HAND_WEIGHTS.get(name, 0.0) for name in FEATURES}
-    if path.exists():
-        fitted = json.loads(path.read_text(encoding="utf-8"))["weights"]
+    if version is not None:
+        fitted = json.loads(Path(path).read_text(encoding="utf-8"))["weights"]
         weights.update({name: float(fitted.get(name, 0.0)) for name in FEATURES})
     # Annotated corpora never set a country for the user, so training cannot weigh that choice:
     # it stays a strong hand-set preference.

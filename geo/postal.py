@@ -293,6 +293,10 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, ordinary_
     """
     if tier is None:
         return resolved
+    hosts = [_host(text, position, resolved) for position in range(len(resolved))]
+    asked = [r.place is None or _contradicted(r, host) for r, host in zip(resolved, hosts)]
+    if not any(asked):
+        return resolved
     sure = [r for r in resolved if r.place is not None and not r.approximate]
     countries = {r.place.country_code for r in sure} | ({known_country} if known_country else set())
     towns = [r.place for r in sure if r.place.kind not in WIDE_KINDS]
@@ -300,19 +304,16 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, ordinary_
     features = [r.mention.text for r in resolved if _is_feature(r.mention.text)]
     heads = {normalize(" ".join(w for w in text.split() if w.lower() not in NATURE_NOUNS)) for text in features}
     placed = []
-    for position, r in enumerate(resolved):
-        if r.by_analyst or _is_feature(r.mention.text) or r.mention.key in heads:
+    for r, host, ask in zip(resolved, hosts, asked):
+        if not ask or r.by_analyst or _is_feature(r.mention.text) or r.mention.key in heads:
             placed.append(r)
             continue
-        host = _host(text, position, resolved)
         if r.place is None:
             # An English word ("the Capitol", "Orient") is a village only where the text places it.
             alone = r.mention.key not in ordinary_words
             village, why = _pick(tier.candidates(r.mention.key), host, towns, countries, alone)
-        elif _contradicted(r, host):
-            village, why = _pick(tier.candidates(r.mention.key), host, [], set(), False)
         else:
-            village = None
+            village, why = _pick(tier.candidates(r.mention.key), host, [], set(), False)
         if village is None:
             placed.append(r)
             continue
