@@ -24,6 +24,7 @@ import shutil
 import sys
 import time
 import warnings
+from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from importlib import metadata, resources
@@ -33,6 +34,7 @@ import numpy as np
 
 from geo.facilities import is_facility
 from geo.gazetteer import ADMIN1, CAPITAL, CITY, WIDE_KINDS, Gazetteer, Place, distance_km, normalize
+from geo.truecase import is_shouting
 from geo.vocabulary import NATURE_NOUNS
 
 POSTAL_FORMAT = 1
@@ -101,9 +103,11 @@ class PostalTier:
         found = self._places.get(index)
         if found is None:
             row = self._rows[index - INDEX_BASE]
+            name = row["name"].decode("utf-8", "ignore")
             found = self._places[index] = Place(
-                # Four decimals: the source's own precision, not float32's trailing digits.
-                index, 0, row["name"].decode("utf-8", "ignore"), round(float(row["lat"]), 4), round(float(row["lon"]), 4),
+                # Some countries' postal names are set in capitals; four decimals are the source's own.
+                index, 0, name.title() if name.isupper() else name, round(float(row["lat"]), 4),
+                round(float(row["lon"]), 4),
                 row["cc"].decode(), row["admin1"].decode(), 0, CITY)
         return found
 
@@ -298,8 +302,8 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, ordinary_
     if not any(asked):
         return resolved
     sure = [r for r in resolved if r.place is not None and not r.approximate]
-    countries = {r.place.country_code for r in sure} | ({known_country} if known_country else set())
-    towns = [r.place for r in sure if r.place.kind not in WIDE_KINDS]
+    countries = _home_countries(sure, known_country)
+    towns = [r.place for r in sure if r.place.kind not in WIDE_KINDS and r.place.country_code in countries]
     # "Neches" beside "Neches River" is the river, not the village of Neches.
     features = [r.mention.text for r in resolved if _is_feature(r.mention.text)]
     heads = {normalize(" ".join(w for w in text.split() if w.lower() not in NATURE_NOUNS)) for text in features}
@@ -310,7 +314,7 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, ordinary_
             continue
         if r.place is None:
             # An English word ("the Capitol", "Orient") is a village only where the text places it.
-            alone = r.mention.key not in ordinary_words
+            alone = r.mention.key not in ordinary_words and not _acronym(r.mention.text, text)
             village, why = _pick(tier.candidates(r.mention.key), host, towns, countries, alone)
         else:
             village, why = _pick(tier.candidates(r.mention.key), host, [], set(), False)
@@ -324,10 +328,30 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, ordinary_
     return placed
 
 
+def _home_countries(sure: list, known_country: str | None) -> set[str]:
+    """The country the article is most about: the user's, else the one its places name most (ties kept).
+
+    A village is looked for only there: a Syrian report that names France once has no French
+    village "Sana" (the Syrian news agency).
+    """
+    if known_country:
+        return {known_country}
+    counts = Counter(r.place.country_code for r in sure if r.place.country_code)
+    if not counts:
+        return set()
+    most = max(counts.values())
+    return {country for country, count in counts.items() if count == most}
+
+
 def _is_feature(surface: str) -> bool:
     """A facility, a street or a natural feature ("Neches River", "Lake Chad"): never a village."""
     words = surface.lower().split()
     return is_facility(surface) or (len(words) >= 2 and (words[-1] in NATURE_NOUNS or words[0] in NATURE_NOUNS))
+
+
+def _acronym(surface: str, text: str) -> bool:
+    """"SANA", "UNICEF": capitals in a text that is not set in capitals."""
+    return surface.isupper() and len(surface) <= 6 and not is_shouting(text)
 
 
 def _host(text: str, position: int, resolved: list) -> Place | None:
