@@ -73,8 +73,9 @@ def test_cyrillic_names_take_their_countrys_published_romanization(cyrillic, cou
 
 
 def test_a_village_is_looked_for_only_in_the_country_the_article_is_about(gazetteer):
-    # France has a postal place "Sana"; here it is the Syrian news agency, and France is named once.
+    # France has a postal place "Sana"; here it is a neighbourhood in Syria, and France is named once.
     assert any(p.country_code == "FR" for p in tier_for(gazetteer).candidates("sana"))
-    _, places = places_of("Government forces shelled Douma, near Damascus, on 3 May 2016, SANA said. Aleppo "
-                          "and Homs were quiet. France condemned the attack.", gazetteer)
+    _, places = places_of("On 3 May 2016 an army unit clashed with gunmen who tried to move from Sana "
+                          "neighborhood to Rasafa neighborhood, and shelled Douma near Damascus. Aleppo and "
+                          "Homs were quiet. France condemned the shelling.", gazetteer)
     assert all(p.place is None or p.place.country_code != "FR" for name, p in places.items() if name != "France")
