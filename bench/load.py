@@ -1,12 +1,14 @@
 """The desk under load: many sessions on one dashboard at once, each filtering and clicking markers.
 
-    python bench/load.py [--sessions 20] [--events 50000] [--seconds 60] [--json]
+    python bench/load.py [--sessions 20] [--events 50000] [--seconds 60] [--pause 0] [--json]
 
 A real ``streamlit run`` server on loopback shows a store of ``--events`` events (the pipeline's
 events of the LGL corpus, repeated and jittered, as ``bench/throughput.py`` builds them). Each
 session speaks to it as a browser tab does, over Streamlit's websocket: it opens the page, then
 until the time is up changes the excerpt filter to a word and clicks a marker (the map reports
-the click as streamlit-folium does), one interaction after the other. A session is only the
+the click as streamlit-folium does), one interaction after the other, or with ``--pause`` seconds
+(on average; each pause drawn between half and one and a half of it) between them, as a person
+reads what the last one showed. A session is only the
 websocket, not a browser, so the figures are the server's: the time from a session's message
 to the server's ``script_finished`` for it, while every other session is busy too. Printed:
 p50/p95 of each kind of interaction, errors (a run that did not finish, a script exception
@@ -115,8 +117,14 @@ def click_state(widget_id: str, event_id: str):
     return WidgetState(id=widget_id, json_value=json.dumps(clicked))
 
 
-async def one_session(port: int, deadline: float, event_ids: list[str], seed: int, timings: dict, errors: list):
+async def one_session(port: int, deadline: float, event_ids: list[str], seed: int, timings: dict, errors: list,
+                      pause: float = 0.0):
     chance = random.Random(seed)
+
+    async def read_a_while():
+        if pause > 0:
+            await asyncio.sleep(chance.uniform(0.5 * pause, 1.5 * pause))
+
     try:
         async with Session(port) as session:
             seconds, clean = await session.run([])
@@ -126,11 +134,13 @@ async def one_session(port: int, deadline: float, event_ids: list[str], seed: in
                 errors.append("the page showed no excerpt filter or no map")
                 return
             while time.perf_counter() < deadline:
+                await read_a_while()
                 word = chance.choice(WORDS)
                 seconds, clean = await session.run([text_state(words, word)])
                 timings["filter"].append(seconds)
                 if not clean:
                     errors.append(f"an exception on the page after filtering by {word!r}: {session.exceptions[-1:]}")
+                await read_a_while()
                 event_id = chance.choice(event_ids)
                 seconds, clean = await session.run([text_state(words, ""), click_state(session.widgets["map"],
                                                                                        event_id)])
@@ -143,11 +153,13 @@ async def one_session(port: int, deadline: float, event_ids: list[str], seed: in
         errors.append(f"{type(exc).__name__}: {exc}")
 
 
-async def load(port: int, sessions: int, seconds: float, event_ids: list[str]) -> tuple[dict, list]:
+async def load(port: int, sessions: int, seconds: float, event_ids: list[str],
+               pause: float = 0.0) -> tuple[dict, list]:
     timings = {"open": [], "filter": [], "click": []}
     errors: list[str] = []
     deadline = time.perf_counter() + seconds
-    await asyncio.gather(*(one_session(port, deadline, event_ids, n, timings, errors) for n in range(sessions)))
+    await asyncio.gather(*(one_session(port, deadline, event_ids, n, timings, errors, pause)
+                           for n in range(sessions)))
     return timings, errors
 
 
@@ -164,6 +176,8 @@ def main(argv=None) -> int:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=15.0, help="seconds of load before the measured run")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="mean seconds a session waits between interactions (0: none, the worst case)")
     parser.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="newsmap-load-") as scratch:
@@ -176,14 +190,14 @@ def main(argv=None) -> int:
         try:
             started_mb = resident_mb(server.pid)
             # A warm-up with every session: the caches fill as in the first minutes of any real use.
-            asyncio.run(load(port, args.sessions, args.warmup, list(frame["event_id"])))
+            asyncio.run(load(port, args.sessions, args.warmup, list(frame["event_id"]), args.pause))
             warm_mb = resident_mb(server.pid)
-            timings, errors = asyncio.run(load(port, args.sessions, args.seconds, list(frame["event_id"])))
+            timings, errors = asyncio.run(load(port, args.sessions, args.seconds, list(frame["event_id"]), args.pause))
             end_mb = resident_mb(server.pid)
             alive = server.poll() is None
         finally:
             server.kill()
-    figures = {"sessions": args.sessions, "events": args.events, "seconds": args.seconds,
+    figures = {"sessions": args.sessions, "events": args.events, "seconds": args.seconds, "pause_s": args.pause,
                **{kind: percentiles(values) for kind, values in timings.items()},
                "errors": len(errors), "error_examples": sorted(set(errors))[:5], "server_alive": alive,
                "server_mb_at_start": round(started_mb, 1), "server_mb_warm": round(warm_mb, 1),
