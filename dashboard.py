@@ -80,6 +80,23 @@ def stored_options(db: str, version: tuple, _events) -> dict:
     return table_options(_events)
 
 
+@st.cache_resource(max_entries=16)
+def stored_view(db: str, version: tuple, view_key: str, _view, _events) -> filters.FilteredView:
+    """``filtered_view`` of one filter of one store version, made once for every session asking it.
+
+    A marker click reruns the page with the filter unchanged, and people share filters: under 20
+    sessions these were half of a run's work.
+    """
+    return filters.filtered_view(_view, _events, TABLE_ROWS)
+
+
+@st.cache_resource(max_entries=16)
+def stored_timeline(db: str, version: tuple, view_key: str, _per_day) -> dict:
+    """The timeline's Vega-Lite spec of one filter of one store version: Altair validates a spec
+    against its schema each time it is made (10% of a run), so it is made once."""
+    return timeline.timeline_chart(_per_day).to_dict()
+
+
 @st.cache_resource(max_entries=64)
 def published_markers(db: str, version: tuple, view_key: str, base_url: str, _shown):
     """The marker table of one filter of one store version, written once for every session asking it."""
@@ -331,8 +348,9 @@ view = filters.EventFilter(
     countries=tuple(chosen_countries) or None, admin1=tuple(chosen_admin1) or None,
     min_fatalities=int(min_fatalities), text=text, min_confidence=float(min_confidence))
 url_state = view.to_query()
-shown = view.apply(events)
-counts = filters.event_counts(shown)
+parts = filters.filtered_view(view, events, TABLE_ROWS) if ARTICLES else \
+    stored_view(str(DB), version, repr(view), view, events)
+shown, counts = parts.shown, parts.counts
 events_metric, fatalities_metric = st.columns(2)
 events_metric.metric("Events", counts.events)
 fatalities_metric.metric("Fatalities", counts.fatalities)
@@ -396,19 +414,19 @@ table_tab, timeline_tab, counts_tab = st.tabs(["Events", "Events per day", "Coun
 with table_tab:
     if len(shown) > TABLE_ROWS:
         st.caption(f"The first {TABLE_ROWS:,} of {len(shown):,} events; the downloads hold all of them.")
-    st.dataframe(rendering.shown_frame(shown.head(TABLE_ROWS)), hide_index=True)
+    st.dataframe(parts.table, hide_index=True)
 with timeline_tab:
-    per_day = filters.events_per_day(shown)
+    per_day = parts.per_day
     if len(per_day.columns):
         st.caption("Drag across the bars to show only those days; the date range in the sidebar follows.")
-        st.altair_chart(timeline.timeline_chart(per_day), width="stretch", height=200, on_select=brush_to_dates,
-                        key="timeline")
+        spec = timeline.timeline_chart(per_day).to_dict() if ARTICLES else \
+            stored_timeline(str(DB), version, repr(view), per_day)
+        st.vega_lite_chart(spec=spec, width="stretch", height=200, on_select=brush_to_dates, key="timeline")
     else:
         st.caption("No event the filter shows has a date.")
 with counts_tab:
-    for column, (name, table) in zip(st.columns(3), (("Event type", "event_type"), ("Country", "country"),
-                                                      ("Admin-1 area", "admin1"))):
-        column.dataframe(filters.breakdown(shown, table).rename_axis(name))
+    for column, breakdown in zip(st.columns(3), parts.breakdowns):
+        column.dataframe(breakdown)
 csv_button, geojson_button, parquet_button, map_button, _ = st.columns([1, 1, 1, 1, 2])
 # Callables: the files are made when a button is clicked, not on every rerun. Each holds what the filter shows.
 csv_button.download_button("Download CSV", lambda: exported(shown, "events.csv"), "events.csv", "text/csv",

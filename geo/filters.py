@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from geo import rendering
 from geo.table import EVENT_TYPES
 
 
@@ -228,3 +229,25 @@ def events_per_day(events: pd.DataFrame) -> pd.DataFrame:
     counts.columns.name = None
     ordered = [t for t in EVENT_TYPES if t in counts.columns]
     return counts[ordered + sorted(set(counts.columns) - set(ordered))]
+
+
+BREAKDOWNS = (("Event type", "event_type"), ("Country", "country"), ("Admin-1 area", "admin1"))
+
+
+@dataclass(frozen=True)
+class FilteredView:
+    """Everything the page shows of one filter: made once, drawn by every session that asks for it."""
+
+    shown: pd.DataFrame  # the events that pass (the table itself when nothing is filtered)
+    counts: EventCounts
+    table: pd.DataFrame  # the first rows, their text escaped for display
+    per_day: pd.DataFrame
+    breakdowns: tuple[pd.DataFrame, ...]  # one per BREAKDOWNS entry, named by its label
+
+
+def filtered_view(view: EventFilter, events: pd.DataFrame, table_rows: int) -> FilteredView:
+    """What ``view`` shows of ``events``: the events, counts, escaped table, days and breakdowns."""
+    shown = view.apply(events)
+    return FilteredView(shown, event_counts(shown), rendering.shown_frame(shown.head(table_rows)),
+                        events_per_day(shown),
+                        tuple(breakdown(shown, column).rename_axis(name) for name, column in BREAKDOWNS))
