@@ -32,6 +32,7 @@ EVENT_DETAIL_COLUMNS = ["event_id", "event_type", "sub_event_type", "event_date"
                         "country", "latitude", "longitude", "fatalities", "source", "notes",
                         "place_status", "confidence", "checked"]
 TABLE_ROWS = 1000  # a browser table of 50,000 rows costs seconds to send and draw
+SIBLINGS_SHOWN = 25  # buttons beside the article: each is a widget every rerun of the page draws
 NO_PLACES = pd.DataFrame({"start": [], "end": []})
 _base_path = st.get_option("server.baseUrlPath").strip("/")
 STATIC_URL = f"/{_base_path}{assets.STATIC_URL}" if _base_path else assets.STATIC_URL
@@ -162,8 +163,9 @@ def focus_on(event_id: str | None, latitude, longitude, zoom: int) -> None:
 
 def reader_navigation(event, mentions: pd.DataFrame, all_events: pd.DataFrame) -> None:
     """The article's events and places, each a button that centres the map on it."""
-    siblings = all_events[all_events["article_id"] == event["article_id"]]
-    st.caption(f"Events in this article ({len(siblings)})")
+    siblings, count = filters.article_events(all_events, event["article_id"], SIBLINGS_SHOWN)
+    more = f"; the first {SIBLINGS_SHOWN:,} here, the table holds all" if count > SIBLINGS_SHOWN else ""
+    st.caption(f"Events in this article ({count:,}{more})")
     for sibling in siblings.itertuples():
         where = sibling.location if isinstance(sibling.location, str) else "unknown place"
         when = sibling.event_date if isinstance(sibling.event_date, str) else "undated"

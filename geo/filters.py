@@ -231,6 +231,19 @@ def events_per_day(events: pd.DataFrame) -> pd.DataFrame:
     return counts[ordered + sorted(set(counts.columns) - set(ordered))]
 
 
+def article_events(events: pd.DataFrame, article_id: str, limit: int) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` events of one article, in table order, and how many it has in all.
+
+    >>> frame = pd.DataFrame({"article_id": ["a", "b", "a", "a"], "event_id": ["a#0", "b#0", "a#1", "a#2"]})
+    >>> first, count = article_events(frame, "a", 2)
+    >>> list(first["event_id"]), count
+    (['a#0', 'a#1'], 3)
+    """
+    # Positions first: selecting every column of thousands of rows to draw a few buttons costs more.
+    positions = np.flatnonzero(events["article_id"].to_numpy() == article_id)
+    return events.iloc[positions[:limit]], len(positions)
+
+
 BREAKDOWNS = (("Event type", "event_type"), ("Country", "country"), ("Admin-1 area", "admin1"))
 
 
