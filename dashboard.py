@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, filters, intake, mapview, paths, rendering, store, timeline
+from geo import assets, filters, intake, mapview, paths, postal, rendering, store, timeline
 from geo.errors import NewsmapError, StoreLockedError
 from geo.gazetteer import load as load_gazetteer
 from geo.geocoder import OfflineGeocoder
@@ -43,9 +43,11 @@ def install_static_files() -> None:
     assets.install()
 
 
-@st.cache_resource(show_spinner="Loading the gazetteer...")
+@st.cache_resource(show_spinner="Loading the gazetteer (the first time, also building its postal places: about a minute)...")
 def gazetteer():
-    return load_gazetteer()
+    loaded = load_gazetteer()
+    postal.tier_for(loaded)  # opened (or built) here, with the spinner, not inside the first article's run
+    return loaded
 
 
 @st.cache_data(show_spinner="Reading articles...")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from geo import corrections as fixes
-from geo import event_model, toponyms, truecase
+from geo import event_model, postal, toponyms, truecase
 from geo import events as event_extraction
 from geo.articles import Article, read_paths
 from geo.errors import ArticleError
@@ -42,12 +42,12 @@ class Batch:
 
 
 def warm_up() -> None:
-    """Load what every article needs (gazetteer, recognizer, ranker and classifier weights) once per process.
+    """Load what every article needs (gazetteer, postal tier, recognizer, ranker and classifier weights) once per process.
 
     An engine calls it at its first chunk: a broken data file then fails once, with its own
     message, rather than as an error of every article; Dask's workers load side by side.
     """
-    load()
+    postal.tier_for(load())  # opened (or built, the first time) before the first article, not inside it
     toponyms.recognizer()
     load_weights()
     event_model.load_model()

