@@ -46,9 +46,10 @@ MAX_PASSAGE = 600
 # "in the northern ", "district of ": what may stand right before an event's place.
 _LOCATIVE = re.compile(r"(?:\b" + alternation(EVENT_LOCATIVES) + r"\s+(?:the\s+)?(?:" + alternation(AREA_PARTS)
                        + r"[a-z-]*\s+)?|\b" + alternation(EVENT_PLACE_NOUNS) + r"\s+of\s+)$", re.I)
-# Where a speaker lives or reports from is not where the event happened.
-_RESIDENCE = re.compile(r"\b(?:lives?|living|based|exiled?|resident|reporting|speaking|headquartered)\s+"
-                        r"(?:in|from)\s+(?:the\s+)?$", re.I)
+# Where a speaker lives or reports from is not where the event happened; nor is the country that
+# bans a group ("Daesh (banned in Russia)", as Russian agencies write each time they name it).
+_RESIDENCE = re.compile(r"\b(?:lives?|living|based|exiled?|resident|reporting|speaking|headquartered|banned|"
+                        r"outlawed|prohibited|proscribed)\s+(?:in|from)\s+(?:the\s+)?$", re.I)
 # ACLED codes fighting between two armed sides as a battle, even when artillery was used in it.
 _FIGHTING = re.compile(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|battled|gun ?battles?|firefights?|"
                        r"exchanges? of fire|armed confrontation|skirmish(?:es)?)\b", re.I)

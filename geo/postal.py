@@ -51,6 +51,9 @@ CONFIDENCE = 0.4
 # A name read through its consonants alone ("Quamishli" as Al Qāmishlī) is a weaker match, taken
 # only where the text places it or beside the towns it names, never as the only one of its name.
 SPELLING_CONFIDENCE = 0.3
+# A city this large is named in the news by many spellings; a village's other spelling is more
+# often another village's name.
+MAJOR_POPULATION = 100_000
 # A gazetteer town this small, read against the text, may be a namesake of the village meant.
 SMALL_TOWN = 100_000
 # Postal places' indices lie past the gazetteer's rows (online results take negative ones).
@@ -376,7 +379,7 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, gazetteer
                 f"a village from GeoNames' postal places (point accuracy {code}: {meaning}), {why}")))
             continue
         spelled, why = (None, "") if r.place is not None or not countries else _pick(
-            tier.spelled_like(r.mention.key, gazetteer), host, towns, countries, False)
+            tier.spelled_like(r.mention.key, gazetteer), host, towns, countries, False, major=True)
         if spelled is None:
             placed.append(r)
             continue
@@ -440,7 +443,9 @@ def _contradicted(r, host: Place | None) -> bool:
 
 
 def _pick(found: list[Place], host: Place | None, towns: list[Place],
-          countries: set[str], alone: bool) -> tuple[Place | None, str]:
+          countries: set[str], alone: bool, major: bool = False) -> tuple[Place | None, str]:
+    """The place of ``found`` the text supports, and why; ``major`` lets the only large city of the
+    article's country so spelled stand on its own ("Deir Ezzor" in a report that names only Syria)."""
     if not found:
         return None, ""
     if host is not None:
@@ -465,4 +470,8 @@ def _pick(found: list[Place], host: Place | None, towns: list[Place],
             return place, f"{distance:.0f} km from the towns the article names"
     if alone and len(found) == 1:
         return found[0], "the only village of that name in the article's countries"
+    if major:
+        cities = [p for p in found if p.kind in (CITY, CAPITAL) and p.population >= MAJOR_POPULATION]
+        if len(cities) == 1:
+            return cities[0], f"the only city of {MAJOR_POPULATION:,} or more so spelled in the article's country"
     return None, ""

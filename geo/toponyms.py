@@ -23,6 +23,7 @@ from geo.gazetteer import (
     ADMIN2,
     CAPITAL,
     CONTINENT,
+    COUNTRY,
     WIDE_KINDS,
     Gazetteer,
     is_own_name,
@@ -159,13 +160,30 @@ def find(text: str, gazetteer: Gazetteer, model: tuple | None = None) -> list[Me
     # where its own context is weak (a title-case headline).
     accepted = {m.key for m, p in scored if p >= threshold}
     return [m for m, p in scored if (p >= threshold or (m.key in accepted and p >= threshold * ECHO_SHARE))
-            and not _names_money(text, m)]
+            and not _names_money(text, m) and not _is_code(text, m, gazetteer)]
 
 
 def _names_money(text: str, mention: Mention) -> bool:
     """A name before a currency's ("US dollar", "Lebanese pound"): the money, not a place."""
     following = _NEXT_WORD.match(text, mention.end)
     return following is not None and following.group(1).lower() in CURRENCY_WORDS
+
+
+# GeoNames lists airport codes among a town's other names (SDF is Louisville, YPG Portage la
+# Prairie): a short capitalised code names a group or a thing far more often than such a town.
+CODE_LETTERS = 4
+CODE_TOWN_POPULATION = 1_000_000  # NYC, LA: a code of a city this large is that city
+
+
+def _is_code(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
+    """An acronym outside a dateline that names only towns by another name: no place."""
+    surface = mention.text
+    if not (1 < len(surface) <= CODE_LETTERS and surface.isalpha() and surface.isupper()) or not mention.codes:
+        return False
+    if not text[text.rfind("\n", 0, mention.start) + 1:mention.start].strip():
+        return False  # a wire dateline's place, "HUME, Ill. --"
+    return not any(is_own_name(code) or gazetteer.posted(code).kind in WIDE_KINDS | {ADMIN1, ADMIN2}
+                   or gazetteer.posted(code).population >= CODE_TOWN_POPULATION for code in mention.codes)
 
 
 def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[float]]]:
@@ -239,8 +257,12 @@ _PLACE_BRACKETS = re.compile(r"[A-Z][\w'’-]*\s*\((?:[^()]{0,40},\s*)?$")
 def _in_place_brackets(text: str, mention: Mention) -> bool:
     """A name in brackets after a capitalised name: "in Ruramba (Kayokwe, Mwaro)", "Tripoli (Lebanon)".
 
-    Reports and ACLED's notes name the district and province of a place this way.
+    Reports and ACLED's notes name the district and province of a place this way. An acronym in
+    brackets abbreviates the name before it ("Syrian Democratic Forces (SDF)"), which is no place
+    even where an airport code makes it one (Louisville's SDF): the model judges it like any name.
     """
+    if len(mention.text) > 1 and mention.text.isupper():
+        return False
     return bool(_PLACE_BRACKETS.search(text[max(0, mention.start - 60):mention.start]))
 
 
@@ -483,6 +505,11 @@ def lookup(key: str, surface: str, gazetteer: Gazetteer,
         if codes:
             return codes, None, "demonym" if key in CONTINENT_ADJECTIVES else "country name"
     codes = gazetteer.postings(key)
+    if not codes and surface.endswith("s") and surface[:1].isupper():
+        # "Syrias second city": text stripped of its apostrophes keeps a country's possessive.
+        own = [c for c in gazetteer.postings(key[:-1]) if is_own_name(c) and gazetteer.posted(c).kind == COUNTRY]
+        if own:
+            return (own[0],), gazetteer.posted(own[0]).country_code, "country name"
     if not codes:
         # "Ar-Raqqa": GeoNames often files such names without the Arabic article.  Hyphened
         # only: "Al Gore" is a man.

@@ -200,3 +200,51 @@ def test_an_area_an_analyst_chose_stays_that_area():
     events = process_article(Article("mogilev", "", text, "2020-05-05"), corrections=[fix]).events
     assert [(e.geonameid, e.latitude, e.longitude, e.checked) for e in events] == [
         (oblast.geonameid, oblast.latitude, oblast.longitude, "human")]
+
+
+def test_an_acronym_or_a_banning_country_is_not_where_the_fighting_was():
+    from geo.articles import Article
+    from geo.pipeline import process_article
+
+    # SDF is Louisville's airport code among GeoNames' other names; Russian agencies add
+    # "banned in Russia" each time they name the group.
+    text = ("The Kurdish-led Syrian Democratic Forces (SDF) have killed 47 Daesh (banned in Russia) militants "
+            "in clashes since Monday, local media reported on Wednesday.")
+    events = process_article(Article("sdf", "", text, "2017-04-19")).events
+    assert events, "the fighting is still an event"
+    assert {e.country for e in events} == {"Syria"}
+
+
+def test_a_city_in_another_spelling_is_the_events_place_in_a_report_that_names_only_its_country():
+    from geo.articles import Article
+    from geo.gazetteer import distance_km
+    from geo.pipeline import process_article
+
+    text = ("Air raids kill 11 civilians in east Syria\n"
+            "At least 11 civilians, among them four women and four children, were killed on Friday in "
+            "air raids on the city of Deir Ezzor, a monitor said.")
+    events = process_article(Article("deir", "Air raids kill 11 civilians in east Syria", text, "2016-07-15")).events
+    assert events
+    main = events[0]
+    # Deir ez-Zor, 35.33 N 40.14 E
+    assert distance_km(main.latitude, main.longitude, 35.33, 40.14) <= 25, (main.location, main.country)
+
+
+def test_a_countrys_possessive_without_its_apostrophe_is_the_country():
+    from geo.gazetteer import load
+    from geo.toponyms import find
+
+    # Some feeds strip apostrophes: "Syrias second city" must not become an unknown place.
+    mentions = find("A suicide bombing in a restaurant in Syrias second city Aleppo killed six people.", load())
+    assert [(m.text, m.country_code) for m in mentions][:2] == [("Syrias", "SY"), ("Aleppo", None)]
+
+
+def test_a_groups_acronym_is_no_town_even_where_an_airport_code_names_one():
+    from geo.gazetteer import load
+    from geo.toponyms import find
+
+    gazetteer = load()
+    text = ("Several villages held by Islamic State have been captured by the Syrian Democratic Forces (SDF), "
+            "a coalition of militias. SDF fighters walk in Tal Samin village north of Raqqa city.")
+    names = {m.text for m in find(text, gazetteer)}
+    assert "Raqqa" in names and "SDF" not in names
