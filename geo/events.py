@@ -141,12 +141,19 @@ class Draft:
 
     def absorb(self, restatement: Draft) -> None:
         """Take what a restatement of the event tells better: place, passage, toll, date."""
-        if restatement.geo_precision < self.geo_precision:
+        if _closeness(restatement) < _closeness(self):
             self.place, self.geo_precision = restatement.place, restatement.geo_precision
         self.take_passage(restatement.passage, restatement.prediction)
         if restatement.fatalities is not None:
             self.add_toll(restatement.fatalities)
         self.take_date(restatement.day, restatement.time_precision)
+
+
+def _closeness(draft: Draft) -> tuple[int, int]:
+    """How closely a draft places its event, smaller is closer: ACLED's precision, then a province
+    before a country ("the southern city of Daraa" read as the governorate still beats "Syria")."""
+    place = draft.place.place if draft.place is not None else None
+    return draft.geo_precision, 2 if place is None or place.kind in WIDE_KINDS else 1 if place.kind == ADMIN1 else 0
 
 
 def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=None,
@@ -159,7 +166,7 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
     units, predictions = classified or classify_articles([article.text])[0]
     text = reading or article.text
     # The dateline says where the reporter is, not where anything happened.
-    dateline = _dateline_end(article.text)  # wire datelines are in capitals: read the article's own
+    dateline = _dateline_end(article.text, resolved)  # wire datelines are in capitals: read the article's own
     resolved = _after_dateline(resolved, dateline)
     # A coder's note is one passage opening with its date; an article is news even when it opens with one.
     news = len(units) > 1 or not is_note_style(article.text)
@@ -250,6 +257,7 @@ _DATELINE = re.compile(r"\A\s*(?:[^\n]{0,160}\n+\s*)??(?:[A-Z][A-Z.'’ -]{1,40}
                        r"(?:\([\w. ]{1,20}\)\s*)?(?:--|—|–|-\s)|"
                        + alternation(day[:3].capitalize() for day in WEEKDAYS)
                        + r"\w*\.?,? \d{1,2} \w+\.? \d{4}(?: at \d{3,4}\b)?)")
+_STAMPED_DATELINE = re.compile(r"[^\n]{0,60}?\d\s+([A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]{2,}){0,2})(?=\s+[A-Z])")
 # A protest is people protesting, not a mention of protesters ("soldiers who refused to fire on protesters").
 _PROTEST_ACTION = re.compile(
     r"\b(?:protest(?:ed|ing|s)?\b|took to the streets|(?:demonstrat|rall(?:y|ied|ies)|march(?:ed|es|ing)\b|"
@@ -288,10 +296,18 @@ def _after_dateline(resolved: list[Resolved], dateline: int) -> list[Resolved]:
             and r.place.index in borrowed else r for r in body]
 
 
-def _dateline_end(text: str) -> int:
+def _dateline_end(text: str, resolved: list[Resolved] = ()) -> int:
     """Where the article's dateline ends (0 when it has none)."""
     found = _DATELINE.match(text[:260])
-    return found.end() if found else 0
+    if found:
+        return found.end()
+    # "Last updated at Jun 142016 BEIRUT A Daesh counterattack": a stamp, then the reporter's city in
+    # capitals with no dash; capitals after a stamp may also be a group ("ISIL fighters"), so the
+    # place must be one the article's places resolved.
+    stamped = _STAMPED_DATELINE.match(text[:160])
+    if stamped and any(r.place is not None and r.mention.start == stamped.start(1) for r in resolved):
+        return stamped.end()
+    return 0
 
 
 def _reported_as_news(article, unit: Passage, text: str, prediction, has_body: bool = True) -> bool:
@@ -322,10 +338,36 @@ def _one_per_event(drafts: list[Draft]) -> list[Draft]:
             merged.append(draft)
         else:
             same.absorb(draft)
-    merged = _civilians_of_strikes(merged)
+    merged = _civilians_of_strikes(_vague_violence_placed(merged))
     others = [d for d in merged if d.prediction.event_type != "Strategic developments"]
     return [d for d in merged if d.prediction.event_type != "Strategic developments"
             or not any(_same_area(d.place, other.place) for other in others)]
+
+
+def _vague_violence_placed(drafts: list[Draft]) -> list[Draft]:
+    """Violence told only at a country ("air raids kill 11 civilians in east Syria") is the violent
+    event the article places in that country, whatever type each passage was given: the lead tells
+    vaguely what the body places. It merges there, at the earlier of the two positions."""
+    merged = list(drafts)
+    for draft in drafts:
+        if draft.prediction.event_type not in VIOLENT_TYPES or not _vague(draft.place) or draft not in merged:
+            continue
+        country = draft.place.place.country_code if draft.place and draft.place.place else None
+        host = next((other for other in merged if other is not draft and other.prediction.event_type in VIOLENT_TYPES
+                     and not _vague(other.place) and (country is None or other.place.place.country_code == country)),
+                    None)
+        if host is None:
+            continue
+        host.absorb(draft)
+        at = min(merged.index(draft), merged.index(host))
+        merged.remove(draft)
+        merged.remove(host)
+        merged.insert(at, host)
+    return merged
+
+
+def _vague(place: Resolved | None) -> bool:
+    return place is None or place.place is None or place.place.kind in WIDE_KINDS
 
 
 def _civilians_of_strikes(drafts: list[Draft]) -> list[Draft]:
@@ -473,7 +515,7 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved], home: str | N
     # A country's name that qualifies a noun ("US dollar", "UAE ship") names a thing or an actor,
     # not where the event was: a protest over the dollar is not in the US.  A demonym ("Lebanese
     # protesters") more often is the event's own country, and stays a rough place.
-    qualifiers = [r for r in located if _qualifies(text, unit, r)]
+    qualifiers = [r for r in located if _qualifies(text, unit, r, home)]
     if qualifiers and len(qualifiers) == len(located):
         unplaced = [r for r in inside if r.place is None]
         return (unplaced[0], 3) if unplaced else (None, 3)
@@ -504,6 +546,9 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved], home: str | N
 
 
 _QUALIFIED_NOUN = re.compile(r"[ -][a-z]")
+_ARMED_NOUN = re.compile(r"(?:-led)?\s+(?:(?:war|fighter|military)\s*)?(?:air ?strikes?|air ?raids?|raids?|strikes?|jets?|"
+                         r"planes?|aircraft|drones?|helicopters?|forces|troops|army|soldiers|military|navy|"
+                         r"artillery|shelling|missiles?|rockets?|tanks?|bombardments?|bombing|gunboats?)\b", re.I)
 _SITE_AFTER = re.compile(r"[ -](?:avenue|ave\b|road|rd\b|street|st\b|boulevard|blvd|highway|motorway|bridge|square|"
                          r"river|roundabout|junction|crossing|complex|market|mosque|church|hospital|school|university|"
                          r"college|stadium|airport|prison|building|hotel|park)\b", re.I)
@@ -516,10 +561,14 @@ def _stray(r: Resolved, home: str | None, countries: Counter | None) -> bool:
     return countries[r.place.country_code] <= 1 and countries[home] >= 3
 
 
-def _qualifies(text: str, unit: Passage, r: Resolved) -> bool:
-    """A country's name used as a qualifier of the noun after it, not after a locative."""
-    if r.place.kind not in WIDE_KINDS or r.mention.cue == "demonym":
+def _qualifies(text: str, unit: Passage, r: Resolved, home: str | None = None) -> bool:
+    """A country's name used as a qualifier of the noun after it, not after a locative; or, in a
+    report about another country, a people's name before an armed force or its weapons ("Israeli
+    raids", "Russian jets" in Syria): the side that acted, not where."""
+    if r.place.kind not in WIDE_KINDS:
         return False
+    if r.mention.cue == "demonym":
+        return home is not None and r.place.country_code != home and bool(_ARMED_NOUN.match(text, r.mention.end))
     before = text[max(unit.start, r.mention.start - 40):r.mention.start]
     return not _LOCATIVE.search(before) and bool(_QUALIFIED_NOUN.match(text, r.mention.end))
 

@@ -116,7 +116,8 @@ TOLL_WORDS = frozenset(_KILL_WORDS["toll"])
 # before one of its words, never a place for a word of NEVER_PLACES.
 _TITLES = sections("titles")
 TITLES = frozenset(_lower(words("titles")))
-NEVER_PLACES = frozenset(_lower(words("never_places"))) | frozenset(MONTH_NAMES) | frozenset(WEEKDAYS) \
+# Months by any spelling: "Last updated at Jun 142016" names no place "Jun".
+NEVER_PLACES = frozenset(_lower(words("never_places"))) | frozenset(MONTHS) | frozenset(WEEKDAYS) \
     | frozenset(_lower(_TITLES["never a place"]))
 PERSON_VERBS = frozenset(words("person_verbs"))
 ORGANISATION_WORDS = frozenset(_lower(words("organisation_words")))

@@ -248,3 +248,54 @@ def test_a_groups_acronym_is_no_town_even_where_an_airport_code_names_one():
             "a coalition of militias. SDF fighters walk in Tal Samin village north of Raqqa city.")
     names = {m.text for m in find(text, gazetteer)}
     assert "Raqqa" in names and "SDF" not in names
+
+
+
+def fakes_article(shared_bench, article_id):
+    import json
+
+    with open(shared_bench("articles/fakes.jsonl"), encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record["id"] == article_id:
+                return record
+    raise AssertionError(f"{article_id} is not in fakes.jsonl")
+
+
+def events_of_record(record):
+    from geo.articles import from_record
+    from geo.pipeline import process_article
+
+    fields = {key: record.get(key) for key in ("id", "text", "title", "published")}
+    return process_article(from_record(fields, record["id"])).events
+
+
+def test_a_foreign_air_force_is_the_side_that_struck_not_the_place(shared_bench):
+    # "killed by Russian airstrikes in an opposition-held part of northern Syria ... raids by Russian
+    # warplanes that targeted the town of Abu al-Duhur in the Idlib province"
+    events = events_of_record(fakes_article(shared_bench, "fakes:1924058123"))
+    assert events and "Russia" not in {e.country for e in events}, [(e.location, e.country) for e in events]
+    assert events[0].admin1 == "Idlib"
+
+
+def test_the_lead_that_tells_violence_at_the_country_is_the_event_the_body_places(shared_bench):
+    # "Syrian Islamist rebels bombarded a campaign rally ... The mortar fire hit a tent ... in the
+    # southern city of Daraa": one shelling, at Daraa, not a second one in "Syria".
+    from geo.gazetteer import distance_km
+
+    events = events_of_record(fakes_article(shared_bench, "fakes:1923848301"))
+    assert events
+    main = events[0]
+    assert distance_km(main.latitude, main.longitude, 32.62, 36.10) <= 25, (main.location, main.geo_precision)
+
+
+def test_a_reporters_city_after_a_time_stamp_is_the_dateline():
+    from geo.articles import Article
+    from geo.pipeline import process_article
+
+    text = ("Last updated at Jun 142016 BEIRUT A Daesh counterattack on Syrian regime forces advancing "
+            "towards a militant stronghold killed 11 soldiers on Monday.\n"
+            "Fierce clashes broke out near Tabqa, but regime forces were able to maintain their positions.")
+    events = process_article(Article("beirut", "", text, "2016-06-14")).events
+    assert events
+    assert all(e.country != "Lebanon" for e in events), [(e.location, e.country) for e in events]
