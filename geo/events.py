@@ -531,14 +531,15 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved], home: str | N
         # "on the Bolivar Avenue in Maracay": a street named after a place is not where the
         # locative points. A site stays a specific place ("a Kabul mosque" is in Kabul).
         names_a_site = bool(_SITE_AFTER.match(text, r.mention.end))
-        return (not demonym, after_locative and specific and not names_a_site, specific, after_locative,
-                r.place.country_code == home, -r.mention.start)
+        # A province beats its country however each is introduced ("in Syrias Quneitra").
+        return (not demonym, after_locative and specific and not names_a_site, specific,
+                r.place.kind not in WIDE_KINDS, after_locative, r.place.country_code == home, -r.mention.start)
 
     best = max(located, key=rank)
     before = text[max(unit.start, best.mention.start - 40):best.mention.start]
     if best.place.kind in WIDE_KINDS | {ADMIN1}:
         precision = 3
-    elif _NEAR.search(before) or best.place.kind == ADMIN2:
+    elif _NEAR.search(before) or best.place.kind == ADMIN2 or best.approximate:
         precision = 2
     else:
         precision = 1

@@ -366,15 +366,45 @@ def _place_unknown_names(text: str, resolved: list[Resolved]) -> list[Resolved]:
                       if h.place is not None and h.mention.start - r.mention.end < 40]
             if inside:
                 host, why = inside[0], "the area named in brackets after it"
+        country = _country_just_before(text, position, resolved)
         if host is None and towns:
-            before = [t for t in towns if t.mention.start < r.mention.start]
-            host, why = (before[-1] if before else towns[0]), "the nearest town named"
+            # "the Syrian city of Al-Tabqah" lies in Syria, whatever town the dateline names (Moscow).
+            mine = [t for t in towns if country is None or t.place.country_code == country.place.country_code]
+            before = [t for t in mine if t.mention.start < r.mention.start]
+            # "in al-Meshrfeh area in the countryside of Homs": the town the sentence goes on to name.
+            after = [t for t in mine if 0 <= t.mention.start - r.mention.end <= TOWN_AFTER_CHARACTERS
+                     and not _SENTENCE_END.search(text, r.mention.end, t.mention.start)]
+            if after:
+                host, why = after[0], "the town named after it"
+            elif mine:
+                host, why = (before[-1] if before else mine[0]), "the nearest town named"
+        if host is None and country is not None:
+            host, why = country, "the country named with it"
         if host is None:
             placed.append(r)
             continue
         placed.append(Resolved(r.mention, host.place, 0.1,
                                f"no gazetteer entry; placed at {host.place.name}, {why}", approximate=True))
     return placed
+
+
+TOWN_AFTER_CHARACTERS = 60
+_SENTENCE_END = re.compile(r"[.!?;]\s")
+# "the Syrian city of X", "Syria's X", "in northern Syria, X": a country named this close before a
+# name says where it lies.
+_COUNTRY_GAP = re.compile(r"(?:['’]s)?\s+(?:(?:city|town|village|province|region|district|capital|border town|"
+                          r"port(?: city)?)\s+of\s+)?|,\s+")
+
+
+def _country_just_before(text: str, position: int, resolved: list[Resolved]) -> Resolved | None:
+    """The country (or its people's name) that the text names right before the mention at ``position``."""
+    if position == 0:
+        return None
+    previous = resolved[position - 1]
+    if previous.place is None or previous.place.kind != COUNTRY:
+        return None
+    gap = text[previous.mention.end:resolved[position].mention.start]
+    return previous if _COUNTRY_GAP.fullmatch(gap) else None
 
 
 def _stray(place: Place, mention: Mention, context: _Context) -> bool:

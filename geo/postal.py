@@ -378,7 +378,8 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, gazetteer
             placed.append(replace(r, place=village, confidence=CONFIDENCE, approximate=False, reason=(
                 f"a village from GeoNames' postal places (point accuracy {code}: {meaning}), {why}")))
             continue
-        spelled, why = (None, "") if r.place is not None or not countries else _pick(
+        # With no country named, only a large city's other spelling may stand ("car bomb in Deir Ezzor").
+        spelled, why = (None, "") if r.place is not None else _pick(
             tier.spelled_like(r.mention.key, gazetteer), host, towns, countries, False, major=True)
         if spelled is None:
             placed.append(r)

@@ -216,6 +216,10 @@ def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[floa
                 spans.append((i, unknown[0], unknown[1], {}))
                 i = unknown[0] + 1
                 continue
+        if j == i and mention.cue == "name" and _opens_arabic_compound(i, tokens, text) \
+                and not _is_strong(mention, gazetteer):
+            i += 1  # "Ain" of "Ain al-Dananeer" is no department of France, whatever the compound is
+            continue
         spans.append((i, j, mention, _context(i, j, mention, tokens, keys, text, gazetteer)))
         i = j + 1
     # One sense per discourse: what the other occurrences of a name say counts for each of them.
@@ -264,6 +268,15 @@ def _in_place_brackets(text: str, mention: Mention) -> bool:
     if len(mention.text) > 1 and mention.text.isupper():
         return False
     return bool(_PLACE_BRACKETS.search(text[max(0, mention.start - 60):mention.start]))
+
+
+def _opens_arabic_compound(i, tokens, text) -> bool:
+    """Whether the word at ``i`` opens a name joined by a hyphened Arabic article ("Ain al-Dananeer",
+    "Abu al-Duhur") that the gazetteer did not find whole."""
+    if i + 1 >= len(tokens) or text[tokens[i][1]:tokens[i + 1][0]] != " ":
+        return False
+    head, dash, rest = tokens[i + 1][2].partition("-")
+    return bool(dash) and head in ARABIC_ARTICLES and rest[:1].isupper()
 
 
 def _longer_unknown_name(i, tokens, keys, text, mention: Mention, gazetteer: Gazetteer) -> bool:
@@ -337,7 +350,9 @@ def _context(i, j, mention, tokens, keys, text, gazetteer) -> dict:
     """Features of one candidate name that its own sentence gives."""
     previous = tokens[i - 1] if i > 0 else None
     following = tokens[j + 1] if j + 1 < len(tokens) else None
-    joined_before = previous is not None and bool(_GAP.fullmatch(text[previous[1]:tokens[i][0]]))
+    # "Syrias Quneitra" is "Syria's Quneitra": a possessive, not one longer capitalised name.
+    joined_before = previous is not None and bool(_GAP.fullmatch(text[previous[1]:tokens[i][0]])) \
+        and not (previous[2][:1].isupper() and _country_of_possessive(keys[i - 1], gazetteer) is not None)
     joined_after = following is not None and bool(_GAP.fullmatch(text[tokens[j][1]:following[0]]))
     after_text = text[mention.end:mention.end + 8]
     verdict = _judge(i, j, mention, tokens, keys, text, gazetteer, gazetteer.common_words) \
@@ -506,10 +521,9 @@ def lookup(key: str, surface: str, gazetteer: Gazetteer,
             return codes, None, "demonym" if key in CONTINENT_ADJECTIVES else "country name"
     codes = gazetteer.postings(key)
     if not codes and surface.endswith("s") and surface[:1].isupper():
-        # "Syrias second city": text stripped of its apostrophes keeps a country's possessive.
-        own = [c for c in gazetteer.postings(key[:-1]) if is_own_name(c) and gazetteer.posted(c).kind == COUNTRY]
-        if own:
-            return (own[0],), gazetteer.posted(own[0]).country_code, "country name"
+        own = _country_of_possessive(key, gazetteer)
+        if own is not None:
+            return (own,), gazetteer.posted(own).country_code, "country name"
     if not codes:
         # "Ar-Raqqa": GeoNames often files such names without the Arabic article.  Hyphened
         # only: "Al Gore" is a man.
@@ -517,6 +531,15 @@ def lookup(key: str, surface: str, gazetteer: Gazetteer,
         if strip_article and rest and article in ARABIC_ARTICLES and surface[len(article):len(article) + 1] == "-":
             codes = gazetteer.postings(rest)
     return (codes, None, "name") if codes else None
+
+
+def _country_of_possessive(key: str, gazetteer: Gazetteer) -> int | None:
+    """The country posting of "syrias": text stripped of its apostrophes keeps a country's possessive
+    ("Syrias second city"), which the gazetteer does not know as a name."""
+    if not key.endswith("s") or gazetteer.postings(key):
+        return None
+    return next((c for c in gazetteer.postings(key[:-1]) if is_own_name(c) and gazetteer.posted(c).kind == COUNTRY),
+                None)
 
 
 def mention_at(text: str, start: int, end: int, gazetteer: Gazetteer) -> Mention:

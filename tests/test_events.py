@@ -299,3 +299,15 @@ def test_a_reporters_city_after_a_time_stamp_is_the_dateline():
     events = process_article(Article("beirut", "", text, "2016-06-14")).events
     assert events
     assert all(e.country != "Lebanon" for e in events), [(e.location, e.country) for e in events]
+
+
+def test_a_village_the_gazetteer_lacks_lies_by_the_town_its_sentence_names(shared_bench):
+    # "mortar shells on Ain al-Dananeer village in al-Meshrfeh area in the countryside of Homs": not
+    # the Ain department of France, nor Aleppo from the headline's list.
+    from geo.gazetteer import distance_km
+
+    events = events_of_record(fakes_article(shared_bench, "fakes:1965511189"))
+    assert "France" not in {e.country for e in events}
+    shelling = [e for e in events if "Ain al-Dananeer" in e.notes or "al-Meshrfeh" in e.notes]
+    assert shelling and all(distance_km(e.latitude, e.longitude, 34.73, 36.71) <= 25 for e in shelling), \
+        [(e.location, e.notes[:60]) for e in events]
