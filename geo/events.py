@@ -171,7 +171,7 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
     # A coder's note is one passage opening with its date; an article is news even when it opens with one.
     news = len(units) > 1 or not is_note_style(article.text)
     drafts = _drafts(article, text, units, predictions, resolved, dateline, news)
-    kept = _one_per_event(drafts) if news else drafts
+    kept = _one_per_event(drafts, _home_country(resolved)) if news else drafts
     return [_event(article, number, draft, gazetteer, text) for number, draft in enumerate(kept, start=1)]
 
 
@@ -326,7 +326,7 @@ def _reported_as_news(article, unit: Passage, text: str, prediction, has_body: b
     return not (_NOT_HAPPENED.search(text) and not _HAPPENED.search(text))
 
 
-def _one_per_event(drafts: list[Draft]) -> list[Draft]:
+def _one_per_event(drafts: list[Draft], home: str | None = None) -> list[Draft]:
     """One draft per real event: restatements of one type in one area merge; a strategic development
     told beside a violent event or a protest at the same place is its restatement.
     """
@@ -338,21 +338,25 @@ def _one_per_event(drafts: list[Draft]) -> list[Draft]:
             merged.append(draft)
         else:
             same.absorb(draft)
-    merged = _civilians_of_strikes(_vague_violence_placed(merged))
+    merged = _civilians_of_strikes(_vague_violence_placed(merged, home))
     others = [d for d in merged if d.prediction.event_type != "Strategic developments"]
     return [d for d in merged if d.prediction.event_type != "Strategic developments"
             or not any(_same_area(d.place, other.place) for other in others)]
 
 
-def _vague_violence_placed(drafts: list[Draft]) -> list[Draft]:
+def _vague_violence_placed(drafts: list[Draft], home: str | None = None) -> list[Draft]:
     """Violence told only at a country ("air raids kill 11 civilians in east Syria") is the violent
     event the article places in that country, whatever type each passage was given: the lead tells
-    vaguely what the body places. It merges there, at the earlier of the two positions."""
+    vaguely what the body places. It merges there, at the earlier of the two positions. Told at
+    another country than the one the article is about ("Turkey condemns the chemical attack"),
+    it is the article's violent event told by a speaker or an actor from there."""
     merged = list(drafts)
     for draft in drafts:
         if draft.prediction.event_type not in VIOLENT_TYPES or not _vague(draft.place) or draft not in merged:
             continue
         country = draft.place.place.country_code if draft.place and draft.place.place else None
+        if country is not None and home is not None and country != home:
+            country = home
         host = next((other for other in merged if other is not draft and other.prediction.event_type in VIOLENT_TYPES
                      and not _vague(other.place) and (country is None or other.place.place.country_code == country)),
                     None)

@@ -311,3 +311,9 @@ def test_a_village_the_gazetteer_lacks_lies_by_the_town_its_sentence_names(share
     shelling = [e for e in events if "Ain al-Dananeer" in e.notes or "al-Meshrfeh" in e.notes]
     assert shelling and all(distance_km(e.latitude, e.longitude, 34.73, 36.71) <= 25 for e in shelling), \
         [(e.location, e.notes[:60]) for e in events]
+
+
+def test_violence_a_foreign_government_speaks_of_is_the_articles_event_not_one_in_its_country(shared_bench):
+    # The chemical attack on Khan Sheikhoun, and what Turkish officials said of it: one event, in Syria.
+    events = events_of_record(fakes_article(shared_bench, "fakes:1919191759"))
+    assert [e.country for e in events] == ["Syria"], [(e.location, e.country, e.notes[:50]) for e in events]
