@@ -203,27 +203,29 @@ def test_an_area_an_analyst_chose_stays_that_area():
 
 
 def test_an_acronym_or_a_banning_country_is_not_where_the_fighting_was():
-    from geo.articles import Article
-    from geo.pipeline import process_article
-
     # SDF is Louisville's airport code among GeoNames' other names; Russian agencies add
     # "banned in Russia" each time they name the group.
     text = ("The Kurdish-led Syrian Democratic Forces (SDF) have killed 47 Daesh (banned in Russia) militants "
             "in clashes since Monday, local media reported on Wednesday.")
-    events = process_article(Article("sdf", "", text, "2017-04-19")).events
+    events = events_of_text(text, "2017-04-19")
     assert events, "the fighting is still an event"
     assert {e.country for e in events} == {"Syria"}
 
 
-def test_a_city_in_another_spelling_is_the_events_place_in_a_report_that_names_only_its_country():
+def events_of_text(text, published, title=""):
     from geo.articles import Article
-    from geo.gazetteer import distance_km
     from geo.pipeline import process_article
+
+    return process_article(Article("test", title, text, published)).events
+
+
+def test_a_city_in_another_spelling_is_the_events_place_in_a_report_that_names_only_its_country():
+    from geo.gazetteer import distance_km
 
     text = ("Air raids kill 11 civilians in east Syria\n"
             "At least 11 civilians, among them four women and four children, were killed on Friday in "
             "air raids on the city of Deir Ezzor, a monitor said.")
-    events = process_article(Article("deir", "Air raids kill 11 civilians in east Syria", text, "2016-07-15")).events
+    events = events_of_text(text, "2016-07-15", title="Air raids kill 11 civilians in east Syria")
     assert events
     main = events[0]
     # Deir ez-Zor, 35.33 N 40.14 E
@@ -290,13 +292,10 @@ def test_the_lead_that_tells_violence_at_the_country_is_the_event_the_body_place
 
 
 def test_a_reporters_city_after_a_time_stamp_is_the_dateline():
-    from geo.articles import Article
-    from geo.pipeline import process_article
-
     text = ("Last updated at Jun 142016 BEIRUT A Daesh counterattack on Syrian regime forces advancing "
             "towards a militant stronghold killed 11 soldiers on Monday.\n"
             "Fierce clashes broke out near Tabqa, but regime forces were able to maintain their positions.")
-    events = process_article(Article("beirut", "", text, "2016-06-14")).events
+    events = events_of_text(text, "2016-06-14")
     assert events
     assert all(e.country != "Lebanon" for e in events), [(e.location, e.country) for e in events]
 
