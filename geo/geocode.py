@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -98,9 +99,12 @@ class Reading(NamedTuple):
 
 def load_weights(path: Path | str = WEIGHTS_FILE) -> dict[str, float]:
     """The ranker's weights: fitted ones from ``geo/resources/``, else the hand-set defaults."""
-    path = Path(path)
-    # Read once per version of the file: every article's resolve asks for them.
-    return dict(_weights_of(str(path), path.stat().st_mtime_ns if path.exists() else None))
+    # Read once per version of the file: every article's resolve asks for them (one stat each).
+    try:
+        version = os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        version = None
+    return dict(_weights_of(str(path), version))
 
 
 @lru_cache(maxsize=8)
@@ -160,10 +164,7 @@ class _Context:
                     anchored.add(places[0].index)  # once: a name may recur thousands of times
                     self.anchors.append(places[0])
             if places and mention.key not in self.country_votes:
-                countries = {p.country_code for p in places}
-                self.country_votes[mention.key] = {c: 1.0 / len(countries) for c in countries}
-                areas = {(p.country_code, p.admin1_code) for p in places if p.kind != COUNTRY}
-                self.admin1_votes[mention.key] = {a: 1.0 / len(areas) for a in areas} if areas else {}
+                self.country_votes[mention.key], self.admin1_votes[mention.key], _ = _spread(mention.codes, gazetteer)
         self.voters = max(1, len(self.country_votes) - 1)
         self.currency_countries = {country for country, (_, amount) in _CURRENCIES.items()
                                    if amount.search(text)}
@@ -173,7 +174,7 @@ class _Context:
         cells_of_name: dict[str, set] = {}
         for mention, places in zip(mentions, self.places):
             if mention.key not in cells_of_name:
-                cells_of_name[mention.key] = {_cell(p) for p in places if p.kind in _LOCAL_KINDS}
+                cells_of_name[mention.key] = _spread(mention.codes, gazetteer)[2] if places else frozenset()
         # A name with namesakes everywhere ("Washington") says little about any one cell.
         for key, cells in cells_of_name.items():
             for cell in cells:
@@ -211,6 +212,20 @@ class _Context:
 
 _LOCAL_KINDS = frozenset({CITY, CAPITAL, ADMIN2})
 _NO_NAMES: dict = {}
+
+
+@lru_cache(maxsize=50_000)
+def _spread(codes: tuple[int, ...], gazetteer: Gazetteer) -> tuple[dict, dict, frozenset]:
+    """Where a name's places lie: each country's share, each admin-1 area's share, the cells of its towns.
+
+    The same in every article: kept per name, as a name recurs across a corpus ("Washington" has hundreds
+    of namesakes). Callers never change the dicts.
+    """
+    places = [gazetteer.posted(code) for code in codes]
+    countries = {p.country_code for p in places}
+    areas = {(p.country_code, p.admin1_code) for p in places if p.kind != COUNTRY}
+    return ({c: 1.0 / len(countries) for c in countries}, {a: 1.0 / len(areas) for a in areas},
+            frozenset(_cell(p) for p in places if p.kind in _LOCAL_KINDS))
 
 
 def _cell(place: Place) -> tuple[int, int]:

@@ -429,7 +429,7 @@ def _longest_name(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | Non
         key = " ".join(keys[i:j + 1])
         start, end = tokens[i][0], tokens[j][1]
         surface = text[start:end]
-        found = lookup(key, surface, gazetteer, strip_article=not inside_name)
+        found = _kept_lookup(key, surface, gazetteer, not inside_name)
         if found is not None:
             codes, country, cue = found
             return j, Mention(start, end, surface, key, codes, country, cue)
@@ -531,6 +531,10 @@ def lookup(key: str, surface: str, gazetteer: Gazetteer,
         if strip_article and rest and article in ARABIC_ARTICLES and surface[len(article):len(article) + 1] == "-":
             codes = gazetteer.postings(rest)
     return (codes, None, "name") if codes else None
+
+
+# News repeats its names: what a name can mean is kept, keyed by everything ``lookup`` reads.
+_kept_lookup = lru_cache(maxsize=200_000)(lookup)
 
 
 def _country_of_possessive(key: str, gazetteer: Gazetteer) -> int | None:
