@@ -64,9 +64,9 @@ REREAD_BELOW = 0.8
 # Amounts in a currency only one country uses tell where a local report is from: "$765,000"
 # (no "C$", "A$", "HK$" before it) in a town council story.  Prices abroad are rare in local news.
 # "Rs" is left out: Pakistan, Nepal and Sri Lanka write their rupees so too.
-_CURRENCIES = {"US": ("US dollars", re.compile(r"(?<![A-Za-z])\$\s?\d")),
-               "GB": ("pounds sterling", re.compile(r"(?<![A-Za-z])£\s?\d")),
-               "IN": ("rupees", re.compile(r"₹\s?\d"))}
+_CURRENCIES = {"US": ("US dollars", "$", re.compile(r"(?<![A-Za-z])\$\s?\d")),
+               "GB": ("pounds sterling", "£", re.compile(r"(?<![A-Za-z])£\s?\d")),
+               "IN": ("rupees", "₹", re.compile(r"₹\s?\d"))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +166,9 @@ class _Context:
             if places and mention.key not in self.country_votes:
                 self.country_votes[mention.key], self.admin1_votes[mention.key], _ = _spread(mention.codes, gazetteer)
         self.voters = max(1, len(self.country_votes) - 1)
-        self.currency_countries = {country for country, (_, amount) in _CURRENCIES.items()
-                                   if amount.search(text)}
+        # The symbol first: most articles have none, and ``in`` is far cheaper than the expression.
+        self.currency_countries = {country for country, (_, symbol, amount) in _CURRENCIES.items()
+                                   if symbol in text and amount.search(text)}
         # Which names have a town or county in each one-degree cell: local reports name places
         # that lie together, so a reading beside the other names' namesakes is the likelier.
         self.names_in_cell: dict[tuple[int, int], dict[str, float]] = {}
