@@ -515,7 +515,8 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved], home: str | N
     if not located:
         return None, 3
 
-    located = [r for r in located if not _RESIDENCE.search(text[max(unit.start, r.mention.start - 30):r.mention.start])]
+    located = [r for r in located if not _RESIDENCE.search(text[max(unit.start, r.mention.start - 30):r.mention.start])
+               and not _speaker_seat(text, unit, r)]
     # A country's name that qualifies a noun ("US dollar", "UAE ship") names a thing or an actor,
     # not where the event was: a protest over the dollar is not in the US.  A demonym ("Lebanese
     # protesters") more often is the event's own country, and stays a rough place.
@@ -557,6 +558,17 @@ _ARMED_NOUN = re.compile(r"(?:-led)?\s+(?:(?:war|fighter|military)\s*)?(?:air ?s
 _SITE_AFTER = re.compile(r"[ -](?:avenue|ave\b|road|rd\b|street|st\b|boulevard|blvd|highway|motorway|bridge|square|"
                          r"river|roundabout|junction|crossing|complex|market|mosque|church|hospital|school|university|"
                          r"college|stadium|airport|prison|building|hotel|park)\b", re.I)
+
+
+# "the defence ministry in Moscow said": where a speaker sits, not where the event was.
+_SPEAKER_BEFORE = re.compile(r"\b(?:ministry|office|officials?|spokes(?:man|men|woman|person)|sources?|agency|"
+                             r"embassy|authorities|headquarters|command|observatory|monitor)\s+in\s+(?:the\s+)?$", re.I)
+_SAID_AFTER = re.compile(r"\s*,?\s+(?:said|says|told|reported|announced|stated|claimed|added)\b", re.I)
+
+
+def _speaker_seat(text: str, unit: Passage, r: Resolved) -> bool:
+    return bool(_SPEAKER_BEFORE.search(text, max(unit.start, r.mention.start - 40), r.mention.start)
+                and _SAID_AFTER.match(text, r.mention.end))
 
 
 def _stray(r: Resolved, home: str | None, countries: Counter | None) -> bool:

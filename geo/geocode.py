@@ -382,7 +382,7 @@ def _place_unknown_names(text: str, resolved: list[Resolved]) -> list[Resolved]:
                       if h.place is not None and h.mention.start - r.mention.end < 40]
             if inside:
                 host, why = inside[0], "the area named in brackets after it"
-        country = _country_just_before(text, position, resolved)
+        country = _country_just_before(text, position, resolved) or _country_just_after(text, position, resolved)
         if host is None and towns:
             # "the Syrian city of Al-Tabqah" lies in Syria, whatever town the dateline names (Moscow).
             mine = [t for t in towns if country is None or t.place.country_code == country.place.country_code]
@@ -421,6 +421,21 @@ def _country_just_before(text: str, position: int, resolved: list[Resolved]) -> 
         return None
     gap = text[previous.mention.end:resolved[position].mention.start]
     return previous if _COUNTRY_GAP.fullmatch(gap) else None
+
+
+# "near Mayadeen in Syria", "Mayadeen, Syria": a country named right after a name.
+_COUNTRY_AFTER_GAP = re.compile(r",\s+|\s+in\s+(?:(?:north|south|east|west|central)\w*\s+)?")
+
+
+def _country_just_after(text: str, position: int, resolved: list[Resolved]) -> Resolved | None:
+    """The country that the text names right after the mention at ``position`` as the one it lies in."""
+    if position + 1 >= len(resolved):
+        return None
+    following = resolved[position + 1]
+    if following.place is None or following.place.kind != COUNTRY or following.mention.cue == "demonym":
+        return None
+    gap = text[resolved[position].mention.end:following.mention.start]
+    return following if _COUNTRY_AFTER_GAP.fullmatch(gap) else None
 
 
 def _stray(place: Place, mention: Mention, context: _Context) -> bool:

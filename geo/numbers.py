@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from geo.sentences import clauses
-from geo.vocabulary import ACTIVE_KILL_WORDS, KILL_WORDS, MONTH_NAMES, TOLL_WORDS, alternation
+from geo.vocabulary import ACTIVE_KILL_WORDS, KILL_WORDS, MONTH_NAMES, MONTHS, TOLL_WORDS, alternation
 
 WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -22,6 +22,14 @@ WORD_NUMBERS = {
 }
 # A toll above ten million is a misreading (an id, a phone number, a sum of money), not a count.
 MAX_COUNT = 10_000_000
+# One of ACLED's 39,717 further records reports more than 500 dead: a thousand or more told in the
+# perfect is a war's toll ("more than 200000 people have been killed"), background to any one
+# event; told in the past it may be one massacre ("killed 1300 people with chemical weapons").
+WAR_TOLL = 1000
+_PERFECT = re.compile(r"\b(?:has|have|had)\b", re.I)
+# How far before a passive kill word its count may stand: "three members of the peasant defense
+# patrols were murdered" puts eight words between them.
+PASSIVE_REACH = 12
 # ACLED's convention for vague counts: "dozens" and "many" are coded 10; "several", "some",
 # "a number of" and "unknown number" are coded 0 unless a figure is given.
 VAGUE_NUMBERS = {"dozens": 10, "many": 10, "scores": 10, "hundreds": 10, "tens": 10,
@@ -37,7 +45,7 @@ _CODED = re.compile(r"\bfatalit(?:y|ies) (?:were |was )?coded as (\d+)", re.I)
 _BACKGROUND = re.compile(
     r"\b(?:an estimated|since (?:the |early |late |mid[- ])?(?:\w+ )?(?:\d{4}|" + alternation(MONTH_NAMES)
     + r"|the start|the beginning|it began|then)"
-    r"|so far this|this year|last year|over the (?:past|last)|in the (?:past|last) (?:\w+ )?(?:weeks|months|years)"
+    r"|so far this|this year|last year|(?:over|in) the (?:past|last) (?:\w+ ){0,2}(?:weeks|months|years|decades?)"
     r"|in recent (?:weeks|months|years)|a total of|in total|altogether|cumulative"
     r"|(?:months|years|decades) ago|throughout the)\b", re.I)
 _INJURY = re.compile(r"\b(?:wounded|injured|injuring|wounding|hurt|injuries|missing|arrested|abducted)\b", re.I)
@@ -80,13 +88,15 @@ def fatalities(text: str) -> Count | None:
     coded = _CODED.search(text)
     if coded and to_number(coded.group(1)) is not None:
         return Count(to_number(coded.group(1)), False, coded.group(0))
-    total, evidence, background = None, [], False
+    total, evidence, background, told = None, [], False, set()
     for sentence in clauses(text):
-        found = _sentence_counts(sentence)
+        # A headline run into its lead tells one toll twice: "air strikes kill 32 ... killed at least 32".
+        found = [value for value in _sentence_counts(sentence) if not value or value not in told]
         if not found:
             continue
+        told.update(found)
         value = sum(found)
-        if _BACKGROUND.search(sentence) and value > 0:
+        if value > 0 and ((value >= WAR_TOLL and _PERFECT.search(sentence)) or _BACKGROUND.search(sentence)):
             background = True
             continue
         total = (total or 0) + value
@@ -121,7 +131,7 @@ def _count_for(words: list[str], position: int, used: set) -> int | None:
                 break
             if index in used:
                 break
-            if _NUMBER_WORD.match(words[index]):
+            if _NUMBER_WORD.match(words[index]) and not _dates_or_ages(words, index):
                 used.add(index)
                 return _value(words, index)
             if words[index].lower() in ("the", "his", "her", "their") and index + 1 < len(words):
@@ -129,13 +139,13 @@ def _count_for(words: list[str], position: int, used: set) -> int | None:
                 following = words[index + 1].lower()
                 return 2 if following.endswith("s") and following not in ("boss", "witness") else 1
     # Passive use or a noun ("10 defectors killed", "two people were killed", "5 deaths"): it precedes.
-    for offset in range(1, 8):
+    for offset in range(1, PASSIVE_REACH + 1):
         index = position - offset
         if index < 0 or words[index] in ".;:!?" or _INJURY.match(words[index]) or index in used:
             break
         if _KILL_WORD.match(words[index]):
             break
-        if _NUMBER_WORD.match(words[index]):
+        if _NUMBER_WORD.match(words[index]) and not _dates_or_ages(words, index):
             # "a number of ... killed" and "an unknown number" are vague, coded 0.
             if words[index].lower() in ("a", "an") and index + 1 < len(words) and \
                     words[index + 1].lower() in ("number", "unknown", "few", "dozen"):
@@ -158,6 +168,27 @@ def _count_for(words: list[str], position: int, used: set) -> int | None:
             if words[index].lower() not in ("toll", "rose", "climbed", "stood", "stands", "is", "was", "has", "risen"):
                 break
     return None
+
+
+# Words after a number that make it a time or a distance: "at 330 am", "1,100 km north of Lima".
+_CLOCK = frozenset({"am", "pm", "a", "p", "hours", "hrs", "gmt", "utc", "local", "o'clock",
+                    "km", "kms", "kilometres", "kilometers", "miles", "mi", "metres", "meters", "m"})
+
+
+def _dates_or_ages(words: list[str], index: int) -> bool:
+    """Whether the number at ``index`` is a day, a year or an age, not a count: "on 9 December,
+    soldiers were killed", "in 2019", "Pablo Pelaez, 45, was shot dead", "a 45-year-old man"."""
+    before = words[index - 1].lower() if index > 0 else ""
+    after = words[index + 1].lower() if index + 1 < len(words) else ""
+    following = words[index + 2].lower() if index + 2 < len(words) else ""
+    if after == "may" and following in ("have", "be", "not", "also"):
+        return False  # "5 may have been killed"
+    if before in MONTHS or after in MONTHS or after.startswith("year") or before == "aged" or after in _CLOCK:
+        return True
+    if before == "," and after == "," and words[index].isdigit():
+        return True
+    return words[index].isdigit() and len(words[index]) == 4 and 1900 <= int(words[index]) <= 2099 \
+        and before in ("in", "since", "of", "until", "during", "year", "")
 
 
 def _value(words: list[str], index: int) -> int:

@@ -110,6 +110,12 @@ def test_every_excerpt_is_the_article_text_at_its_offsets(seed_events):
     ("dozens were killed in the raid", 10),
     ("Fatalities coded as 0 (reported unknown number of fatalities (10)).", 0),
     ("an adolescent was shot to death and two children were injured", 1),
+    # Days, years, ages and clock times beside a kill word are no tolls.
+    ("On 9 December 2019, soldiers were killed in Goma and a 45-year-old man was killed at 330 am.", 1),
+    # The subject may stand far from its verb, in wire capitals too.
+    ("THREE MEMBERS OF THE PEASANT DEFENSE PATROLS WERE MURDERED BY A COLUMN OF SHINING PATH MEMBERS", 3),
+    # A headline run into its lead tells one toll twice.
+    ("Syria air strikes kill 32 Monitor AFP Monday 2 Feb 2015. Government air strikes killed at least 32 people", 32),
 ])
 def test_counts_of_the_dead(text, expected):
     assert fatalities(text).value == expected
@@ -119,6 +125,10 @@ def test_wounded_and_cumulative_figures_are_not_deaths():
     assert fatalities("Several policemen were lightly wounded and two people were arrested.") is None
     toll = fatalities("the regime has killed an estimated 2,700 people during a crackdown")
     assert toll.background and toll.value == 0
+    war = fatalities("More than 200000 people have been killed and nearly half of the population has fled.")
+    assert war.background and war.value == 0
+    # A massacre told in the past tense is one event's toll, however large.
+    assert fatalities("forces killed 1300 people when they unleashed chemical weapons").value == 1300
 
 
 def test_a_country_that_qualifies_a_noun_is_not_the_event_place():
@@ -132,6 +142,18 @@ def test_a_country_that_qualifies_a_noun_is_not_the_event_place():
     # Not a point in the United States: the place stays named and flagged, without a point.
     assert all(e.country != "United States" for e in events)
     assert any(e.location == "Jdita" and e.place_status == "unresolved" for e in events)
+
+
+def test_where_a_ministry_speaks_is_not_the_event_place():
+    from geo.articles import Article
+    from geo.pipeline import process_article
+
+    text = ("Some 120 militants were killed in a series of Russian air strikes near Mayadeen in Syria "
+            "over the past 24 hours, the defence ministry in Moscow said on Saturday.\n\n"
+            "The strikes hit a command post, the ministry added.")
+    events = process_article(Article("mayadeen", "", text, "2017-10-07")).events
+    assert events and all(e.country == "Syria" for e in events)
+    assert events[0].fatalities == 120
 
 
 def test_a_street_or_site_named_after_a_place_is_not_the_event_place():
