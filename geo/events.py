@@ -27,6 +27,7 @@ from geo.vocabulary import (
     COUNTRY_WIDE_LOCATIVES,
     EVENT_LOCATIVES,
     EVENT_PLACE_NOUNS,
+    MONTH_NAMES,
     NEAR_LOCATIVES,
     RELATIVE_DAYS,
     TERRITORY_NOUNS,
@@ -268,7 +269,8 @@ _PROTEST_ACTION = re.compile(
 _NOT_HAPPENED = re.compile(
     r"\b(?:will|would|could|might|plans? to|planned|planning|threaten\w* to|expected to|vow\w* to|"
     r"intend\w* to|ready to|is to|are to|set to|since (?:the )?(?:war|conflict|uprising|crisis|revolution|start|"
-    r"beginning|19\d\d|20\d\d)|in (?:19|20)\d\d|(?:conflict|war|violence|fighting|uprising|crisis|insurgency)"
+    r"beginning|19\d\d|20\d\d)|in (?:19|20)\d\d|in (?:early |late |mid-?)?" + alternation(MONTH_NAMES) + r" (?:19|20)\d\d|"
+    r"(?:almost |nearly )?every day|(?:almost |nearly )?daily basis|routinely|(?:conflict|war|violence|fighting|uprising|crisis|insurgency)"
     r" (?:has|have|had) (?:killed|claimed|left|displaced))\b", re.I)
 # A cumulative toll or the war's start tells the story so far, whatever else the passage says.
 _STORY_SO_FAR = re.compile(

@@ -338,3 +338,13 @@ def test_violence_a_foreign_government_speaks_of_is_the_articles_event_not_one_i
     # The chemical attack on Khan Sheikhoun, and what Turkish officials said of it: one event, in Syria.
     events = events_of_record(fakes_article(shared_bench, "fakes:1919191759"))
     assert [e.country for e in events] == ["Syria"], [(e.location, e.country, e.notes[:50]) for e in events]
+
+
+def test_habits_told_in_a_report_are_no_events():
+    from geo.articles import Article
+    from geo.pipeline import process_article
+
+    text = ("Syrian army troops killed five militants in clashes in Jisr al-Shughur on Wednesday.\n\n"
+            "Now there are air strikes on Ariha almost every day.")
+    events = process_article(Article("history", "", text, "2016-10-19")).events
+    assert [e.location for e in events] == ["Jisr ash Shughūr"]
