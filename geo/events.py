@@ -517,8 +517,7 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved], home: str | N
     if not located:
         return None, 3
 
-    located = [r for r in located if not _RESIDENCE.search(text[max(unit.start, r.mention.start - 30):r.mention.start])
-               and not _speaker_seat(text, unit, r)]
+    located = [r for r in located if not _where_someone_is(text, unit, r)]
     # A country's name that qualifies a noun ("US dollar", "UAE ship") names a thing or an actor,
     # not where the event was: a protest over the dollar is not in the US.  A demonym ("Lebanese
     # protesters") more often is the event's own country, and stays a rough place.
@@ -568,7 +567,10 @@ _SPEAKER_BEFORE = re.compile(r"\b(?:ministry|office|officials?|spokes(?:man|men|
 _SAID_AFTER = re.compile(r"\s*,?\s+(?:said|says|told|reported|announced|stated|claimed|added)\b", re.I)
 
 
-def _speaker_seat(text: str, unit: Passage, r: Resolved) -> bool:
+def _where_someone_is(text: str, unit: Passage, r: Resolved) -> bool:
+    """A place named as where someone lives or is based, or where a speaker sits, not the event's."""
+    if _RESIDENCE.search(text[max(unit.start, r.mention.start - 30):r.mention.start]):
+        return True
     return bool(_SPEAKER_BEFORE.search(text, max(unit.start, r.mention.start - 40), r.mention.start)
                 and _SAID_AFTER.match(text, r.mention.end))
 

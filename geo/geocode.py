@@ -382,7 +382,7 @@ def _place_unknown_names(text: str, resolved: list[Resolved]) -> list[Resolved]:
                       if h.place is not None and h.mention.start - r.mention.end < 40]
             if inside:
                 host, why = inside[0], "the area named in brackets after it"
-        country = _country_just_before(text, position, resolved) or _country_just_after(text, position, resolved)
+        country = _country_named_with(text, position, resolved)
         if host is None and towns:
             # "the Syrian city of Al-Tabqah" lies in Syria, whatever town the dateline names (Moscow).
             mine = [t for t in towns if country is None or t.place.country_code == country.place.country_code]
@@ -412,30 +412,24 @@ _COUNTRY_GAP = re.compile(r"(?:['’]s)?\s+(?:(?:city|town|village|province|regi
                           r"port(?: city)?)\s+of\s+)?|,\s+")
 
 
-def _country_just_before(text: str, position: int, resolved: list[Resolved]) -> Resolved | None:
-    """The country (or its people's name) that the text names right before the mention at ``position``."""
-    if position == 0:
-        return None
-    previous = resolved[position - 1]
-    if previous.place is None or previous.place.kind != COUNTRY:
-        return None
-    gap = text[previous.mention.end:resolved[position].mention.start]
-    return previous if _COUNTRY_GAP.fullmatch(gap) else None
-
-
 # "near Mayadeen in Syria", "Mayadeen, Syria": a country named right after a name.
 _COUNTRY_AFTER_GAP = re.compile(r",\s+|\s+in\s+(?:(?:north|south|east|west|central)\w*\s+)?")
 
 
-def _country_just_after(text: str, position: int, resolved: list[Resolved]) -> Resolved | None:
-    """The country that the text names right after the mention at ``position`` as the one it lies in."""
-    if position + 1 >= len(resolved):
-        return None
-    following = resolved[position + 1]
-    if following.place is None or following.place.kind != COUNTRY or following.mention.cue == "demonym":
-        return None
-    gap = text[resolved[position].mention.end:following.mention.start]
-    return following if _COUNTRY_AFTER_GAP.fullmatch(gap) else None
+def _country_named_with(text: str, position: int, resolved: list[Resolved]) -> Resolved | None:
+    """The country the text names right beside the mention at ``position`` as the one it lies in:
+    before it ("the Syrian city of X", "Syria's X") or after it ("X in Syria", "X, Syria")."""
+    beside = ((position - 1, _COUNTRY_GAP), (position + 1, _COUNTRY_AFTER_GAP))
+    for other, gap_pattern in beside:
+        if not 0 <= other < len(resolved):
+            continue
+        country = resolved[other]
+        if country.place is None or country.place.kind != COUNTRY or (other > position and country.mention.cue == "demonym"):
+            continue
+        first, second = sorted((country.mention, resolved[position].mention), key=lambda m: m.start)
+        if gap_pattern.fullmatch(text, first.end, second.start):
+            return country
+    return None
 
 
 def _stray(place: Place, mention: Mention, context: _Context) -> bool:

@@ -171,19 +171,20 @@ def _count_for(words: list[str], position: int, used: set) -> int | None:
 
 
 # Words after a number that make it a time or a distance: "at 330 am", "1,100 km north of Lima".
-_CLOCK = frozenset({"am", "pm", "a", "p", "hours", "hrs", "gmt", "utc", "local", "o'clock",
+_TIME_OR_DISTANCE = frozenset({"am", "pm", "a", "p", "hours", "hrs", "gmt", "utc", "local", "o'clock",
                     "km", "kms", "kilometres", "kilometers", "miles", "mi", "metres", "meters", "m"})
 
 
 def _dates_or_ages(words: list[str], index: int) -> bool:
-    """Whether the number at ``index`` is a day, a year or an age, not a count: "on 9 December,
-    soldiers were killed", "in 2019", "Pablo Pelaez, 45, was shot dead", "a 45-year-old man"."""
+    """Whether the number at ``index`` is a day, a year, an age, a time or a distance, not a count:
+    "on 9 December, soldiers were killed", "in 2019", "Pablo Pelaez, 45, was shot dead",
+    "a 45-year-old man", "at 330 am", "1,100 km north of Lima"."""
     before = words[index - 1].lower() if index > 0 else ""
     after = words[index + 1].lower() if index + 1 < len(words) else ""
     following = words[index + 2].lower() if index + 2 < len(words) else ""
     if after == "may" and following in ("have", "be", "not", "also"):
         return False  # "5 may have been killed"
-    if before in MONTHS or after in MONTHS or after.startswith("year") or before == "aged" or after in _CLOCK:
+    if before in MONTHS or after in MONTHS or after.startswith("year") or before == "aged" or after in _TIME_OR_DISTANCE:
         return True
     if before == "," and after == "," and words[index].isdigit():
         return True
