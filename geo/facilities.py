@@ -41,10 +41,10 @@ def place_facilities(text: str, resolved: list, gazetteer: Gazetteer) -> list:
     placed = []
     for position, r in enumerate(resolved):
         mention = r.mention
-        if r.by_analyst or not is_facility(mention.text) or lookup(mention.key, mention.text, gazetteer):
+        if r.by_analyst or not _unlisted_facility(mention, gazetteer):
             placed.append(r)
             continue
-        town, why = _tied_town(text, position, resolved), "the town named with it"
+        town, why = _tied_town(text, position, resolved, gazetteer), "the town named with it"
         if town is None and r.place is not None and _alone(r, resolved):
             town, why = _main_town(resolved), "the town the article is most about"
         if town is None or (r.place is not None and not r.approximate and distance_km(
@@ -56,16 +56,24 @@ def place_facilities(text: str, resolved: list, gazetteer: Gazetteer) -> list:
     return placed
 
 
-def _tied_town(text: str, position: int, resolved: list):
+def _tied_town(text: str, position: int, resolved: list, gazetteer: Gazetteer):
     """The town named right after a facility ("in Rome", ", Cheshire") or right before it ("Denver's")."""
     mention = resolved[position].mention
     after = resolved[position + 1] if position + 1 < len(resolved) else None
-    if after is not None and _is_town(after) and _joins(_TOWN_AFTER, text[mention.end:after.mention.start]):
+    # A facility after a comma is the next of a list ("Florida Atlantic University, California
+    # Polytechnic State University"), not the town the first one is in.
+    if after is not None and _is_town(after) and not _unlisted_facility(after.mention, gazetteer) \
+            and _joins(_TOWN_AFTER, text[mention.end:after.mention.start]):
         return after
     before = resolved[position - 1] if position else None
     if before is not None and _is_town(before) and _joins(_TOWN_BEFORE, text[before.mention.end:mention.start]):
         return before
     return None
+
+
+def _unlisted_facility(mention, gazetteer: Gazetteer) -> bool:
+    """A facility the gazetteer does not know by its whole name ("Miami Beach" is a town)."""
+    return is_facility(mention.text) and not lookup(mention.key, mention.text, gazetteer)
 
 
 def _joins(pattern: re.Pattern, gap: str) -> bool:

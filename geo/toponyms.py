@@ -550,9 +550,7 @@ def mention_at(text: str, start: int, end: int, gazetteer: Gazetteer) -> Mention
     """The mention for a span given from outside (gold spans, user corrections)."""
     surface = text[start:end]
     key = normalize(surface)
-    found = lookup(key, surface, gazetteer)
-    if found is None:
-        found = _part_of_name(surface, gazetteer)
+    found = lookup(key, surface, gazetteer) or _part_of_name(surface, gazetteer) or _adjective_of_place(surface, gazetteer)
     codes, country, _ = found if found else ((), None, "")
     return Mention(start, end, surface, key, codes, country, "gold span")
 
@@ -560,16 +558,48 @@ def mention_at(text: str, start: int, end: int, gazetteer: Gazetteer) -> Mention
 def _part_of_name(surface: str, gazetteer: Gazetteer):
     """The longest run of words inside a longer name that the gazetteer knows.
 
-    "Washington, D.C.", "Manila Cathedral", "Oaxaca State": the place is in the name.
+    "Washington, D.C.", "Manila Cathedral", "Oaxaca State": the place is in the name. Lone
+    common words are tried last, and only one that can name a country, a continent or a
+    first-level area counts ("Bank of England", "University of California"; not "Union Station").
     """
-    words = [normalize(t[2]) for t in tokenize(surface)]
-    originals = [t[2] for t in tokenize(surface)]
+    tokens = tokenize(surface)
+    words = [normalize(t[2]) for t in tokens]
+    originals = [t[2] for t in tokens]
+    common = []
     for size in range(len(words) - 1, 0, -1):
         for first in range(0, len(words) - size + 1):
             part = words[first:first + size]
-            if len(part) == 1 and (part[0] in gazetteer.common_words or part[0] in NEVER_PLACES):
+            if len(part) == 1 and (part[0] in NEVER_PLACES or not originals[first][:1].isupper()):
+                continue
+            if len(part) == 1 and part[0] in gazetteer.common_words:
+                common.append(first)
                 continue
             found = lookup(" ".join(part), " ".join(originals[first:first + size]), gazetteer)
             if found is not None:
                 return found
+    for first in common:
+        found = lookup(words[first], originals[first], gazetteer)
+        if found is not None and any(is_own_name(c) and gazetteer.posted(c).kind in WIDE_KINDS | {ADMIN1}
+                                     for c in found[0]):
+            return found
+    return None
+
+
+# How English makes an adjective of a place's name: "Bosnia" -> "Bosnian", "Sicily" -> "Sicilian",
+# "Kurdistan" -> "Kurdish", "Havana" -> "Havanese", "Serbia" -> "Serb", "Austria" -> "Austro-".
+_ADJECTIVE_ENDINGS = (("ian", "y"), ("an", "a"), ("ish", "istan"), ("ese", "a"), ("", "ia"), ("o", "ia"))
+
+
+def _adjective_of_place(surface: str, gazetteer: Gazetteer):
+    """The country, area or capital a one-word adjective the gazetteer lacks is made from."""
+    if " " in surface or not surface[:1].isupper() or normalize(surface) in NEVER_PLACES:
+        return None
+    for ending, restored in _ADJECTIVE_ENDINGS:
+        if not surface.endswith(ending) or len(surface) - len(ending) < 3:
+            continue
+        stem = surface[:len(surface) - len(ending)] + restored
+        kept = tuple(c for c in gazetteer.postings(normalize(stem))
+                     if is_own_name(c) and gazetteer.posted(c).kind in WIDE_KINDS | {ADMIN1, CAPITAL})
+        if kept:
+            return kept, None, "demonym"
     return None

@@ -177,3 +177,33 @@ def test_a_facility_named_after_a_person_is_not_put_in_a_faraway_namesake_town()
     inn, city = found["Christopher Inn"], found["New Orleans"]
     assert inn.status == "approximate" and "New Orleans" in inn.reason
     assert distance_km(inn.place.latitude, inn.place.longitude, city.place.latitude, city.place.longitude) < 25
+
+
+@pytest.mark.parametrize("name, country", [("Bank of England", "GB"), ("University of California", "US"),
+                                           ("Serb", "RS"), ("Sicilian", "IT"), ("Kurdish", None)])
+def test_an_analyst_span_the_gazetteer_lacks_is_read_through_the_place_it_names(name, country):
+    from geo import toponyms
+    from geo.geocode import resolve
+
+    gazetteer = load()
+    text = f"Officials spoke of the {name} interest on Tuesday."
+    start = text.index(name)
+    reading = resolve(text, [toponyms.mention_at(text, start, start + len(name), gazetteer)], gazetteer)[0]
+    # The place inside the name ("England") or the place the adjective is made from (Serbia, Sicily,
+    # Kurdistan), not a town that happens to be named nearby or nothing at all.
+    assert reading.place is not None and reading.status == "resolved"
+    assert reading.place.kind != "city" and (country is None or reading.place.country_code == country)
+
+
+def test_a_list_of_facilities_does_not_place_the_first_at_the_second():
+    from geo import toponyms
+    from geo.geocode import resolve
+
+    gazetteer = load()
+    text = ("MIAMI - He has been accepted to Florida Atlantic University, California Polytechnic State University "
+            "and a college in Boca Raton.")
+    spans = ["MIAMI", "Florida Atlantic University", "California Polytechnic State University", "Boca Raton"]
+    mentions = [toponyms.mention_at(text, text.index(s), text.index(s) + len(s), gazetteer) for s in spans]
+    found = {r.mention.text: r for r in resolve(text, mentions, gazetteer)}
+    florida = found["Florida Atlantic University"].place
+    assert florida is not None and florida.country_code == "US" and florida.admin1_code == "FL"
