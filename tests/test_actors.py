@@ -45,3 +45,11 @@ def test_the_army_near_a_bomb_is_its_target_unless_the_text_says_it_planted_it()
     planted = "On 5 May 2021, a landmine planted by the military killed a farmer near Hlaingbwe."
     assert actors(planted, "Explosions/Remote violence", "Remote explosive/landmine/IED", "Myanmar")[0] == \
         "Military Forces of Myanmar (2021-)"
+
+
+def test_the_army_beside_a_bomb_that_hit_nobody_is_not_its_target():
+    # ACLED leaves actor2 empty when the text names a state force near a blast but not as what it hit.
+    text = ("On 15 August 2021, in Monywa town (Sagaing region), there was an explosion near the town clock "
+            "tower that the military was securing. Casualties unknown.")
+    assert actors(text, "Explosions/Remote violence", "Remote explosive/landmine/IED", "Myanmar") == \
+        ("Unidentified Armed Group (Myanmar)", None)
