@@ -137,22 +137,21 @@ def actors(text: str, event_type: str | None, sub_event_type: str | None,
     country = names.countries.get(country, country) if country else None
     prior1, prior2 = names.priors.get(f"{event_type}|{sub_event_type}") or names.priors.get(event_type, (None, None))
     keys, agent = _agent_first(text, names.mentions(text))
+    untargeted = False
     if sub_event_type in _PLANTED and agent is None:
         # A bomb or a grenade is seldom the state's: ACLED codes its army or police as the target
-        # (4% of such records have a state force as actor1), the bomber unknown unless named.
+        # (4% of such records have a state force as actor1), the bomber unknown unless named...
         states = [key for key in keys if _is_state(key)]
         keys = [key for key in keys if not _is_state(key)]
-        if states and not _TARGETED.search(text):
-            # ... and only where the text says the device was aimed at them or hit them: "exploded
-            # near the clock tower that the military was securing" has no target in ACLED's coding
-            # (of the IED notes that name a state force, 80% of those with no actor2 say no such word,
-            # 6% of those with the state as actor2).
-            first = keys[0] if keys else prior1
-            second = next((key for key in keys if key != first), None)
-            return (names.name(first, country) if first else None), (names.name(second, country) if second else None)
-        keys += states
-        if keys and _is_state(keys[0]):
-            keys.insert(0, prior1)
+        # ... and only where the text says the device was aimed at them or hit them: "exploded near
+        # the clock tower that the military was securing" has no target in ACLED's coding (of the IED
+        # notes that name a state force, 80% of those with no actor2 say no such word, 6% of those
+        # with the state as actor2).
+        untargeted = bool(states) and not _TARGETED.search(text)
+        if not untargeted:
+            keys += states
+            if keys and _is_state(keys[0]):
+                keys.insert(0, prior1)
     elif sub_event_type in _TAKES_TERRITORY:
         # The side that takes the ground is actor1: the state when it regains it, else the group.
         state_first = sub_event_type == "Government regains territory"
@@ -172,6 +171,6 @@ def actors(text: str, event_type: str | None, sub_event_type: str | None,
         return names.name(first, country) if first else None, names.name("Civilians ({c})", country)
     first = keys[0] if keys else prior1
     second = next((key for key in keys if key != first), None)
-    if second is None and prior2 and prior2 != first:
+    if second is None and prior2 and prior2 != first and not untargeted:
         second = prior2
     return (names.name(first, country) if first else None), (names.name(second, country) if second else None)

@@ -555,6 +555,10 @@ def mention_at(text: str, start: int, end: int, gazetteer: Gazetteer) -> Mention
     return Mention(start, end, surface, key, codes, country, "gold span")
 
 
+# Kinds a lone common word may name inside a longer name.
+_AREA_KINDS = WIDE_KINDS | {ADMIN1}
+
+
 def _part_of_name(surface: str, gazetteer: Gazetteer):
     """The longest run of words inside a longer name that the gazetteer knows.
 
@@ -579,8 +583,7 @@ def _part_of_name(surface: str, gazetteer: Gazetteer):
                 return found
     for first in common:
         found = lookup(words[first], originals[first], gazetteer)
-        if found is not None and any(is_own_name(c) and gazetteer.posted(c).kind in WIDE_KINDS | {ADMIN1}
-                                     for c in found[0]):
+        if found is not None and any(is_own_name(c) and gazetteer.posted(c).kind in _AREA_KINDS for c in found[0]):
             return found
     return None
 
@@ -599,7 +602,7 @@ def _adjective_of_place(surface: str, gazetteer: Gazetteer):
             continue
         stem = surface[:len(surface) - len(ending)] + restored
         kept = tuple(c for c in gazetteer.postings(normalize(stem))
-                     if is_own_name(c) and gazetteer.posted(c).kind in WIDE_KINDS | {ADMIN1, CAPITAL})
+                     if is_own_name(c) and gazetteer.posted(c).kind in _AREA_KINDS | {CAPITAL})
         if kept:
             return kept, None, "demonym"
     return None
