@@ -24,7 +24,8 @@ from geo.digests import article_hash, file_sha256, pipeline_version
 from geo.engines import Engine, LocalEngine
 from geo.errors import ArticleError, CorrectionError
 from geo.gazetteer import load
-from geo.pipeline import place_rows, process_article
+from geo.outlets import OutletHomes, outlet_of, reread, sure_areas, sure_areas_of_rows
+from geo.pipeline import Located, locate, place_rows, process_article
 from geo.progress import Progress
 
 FLUSH_EVERY_S = 0.5
@@ -261,9 +262,26 @@ def correct(con, corrections, gazetteer=None) -> int:
     row = store.article_row(con, article_id)
     # A later correction of the same field replaces the earlier one.
     every = {c.key: c for c in store.read_corrections(con).get(article_id, []) + corrections}
-    result = process_article(article, gazetteer, None, None, list(every.values()))
+    result = process_article(article, gazetteer, None, None, list(every.values()),
+                             located=_located_with_outlet(con, article, gazetteer))
     writer = store.Writer(con)
     writer.add_article(row, place_rows(result), result.events, replaces=True)
     writer.add_corrections(corrections)  # in the same transaction as the rows they change
     writer.flush()
     return len(result.events)
+
+
+def _located_with_outlet(con, article, gazetteer) -> Located:
+    """The article's places read as its ingest read them: with its outlet's home, from the stored other articles."""
+    located = locate(article, gazetteer)
+    outlet = outlet_of(article.url)
+    if outlet is None:
+        return located
+    others = [aid for aid, url in store.article_urls(con) if aid != article.article_id and outlet_of(url) == outlet]
+    homes = OutletHomes()
+    for rows in store.place_confidences(con, others).values():
+        homes.learn(outlet, sure_areas_of_rows(rows, gazetteer))
+    own = sure_areas(located.resolved)
+    homes.learn(outlet, own)
+    document = (outlet, located.reading, located.mentions)
+    return located._replace(resolved=reread(document, located.resolved, homes.home_of(outlet, own), gazetteer))

@@ -7,6 +7,7 @@ the dashboard and any process pool call it and nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -17,6 +18,7 @@ from geo.articles import Article, read_paths
 from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer, load
 from geo.geocode import Resolved, load_weights, resolve
+from geo.outlets import outlet_of, reread_by_outlet
 from geo.table import PLACE_COLUMNS, events_frame
 
 CLASSIFY_BATCH = 64
@@ -53,21 +55,55 @@ def warm_up() -> None:
     event_model.load_model()
 
 
+class Located(NamedTuple):
+    """An article's text as read (re-cased wire copy), its place mentions and their first reading."""
+
+    reading: str
+    mentions: list
+    resolved: list[Resolved]
+
+
+def locate(article: Article, gazetteer: Gazetteer, known_country: str | None = None) -> Located:
+    """Find and resolve the places of one article on its own."""
+    # Wire copy in capitals is read re-cased; offsets into the reading are offsets into the article.
+    reading = truecase.reading(article.text, gazetteer)
+    mentions = toponyms.find(reading, gazetteer)
+    return Located(reading, mentions, resolve(reading, mentions, gazetteer, known_country=known_country))
+
+
+def locate_many(articles: list[Article], gazetteer: Gazetteer,
+                known_country: str | None = None) -> list[Located | Exception]:
+    """``locate`` each article, then read again with its outlet's home (``geo.outlets``).
+
+    An article that trips gives its exception in its place, so that it never loses the others.
+    """
+    first: list[Located | Exception] = []
+    for article in articles:
+        try:
+            first.append(locate(article, gazetteer, known_country))
+        except Exception as exc:  # reported per article by the callers
+            first.append(exc)
+    fine = [not isinstance(item, Exception) for item in first]
+    documents = [(outlet_of(a.url), item.reading, item.mentions) if ok else None
+                 for a, item, ok in zip(articles, first, fine)]
+    readings = reread_by_outlet(documents, [item.resolved if ok else None for item, ok in zip(first, fine)],
+                                gazetteer, known_country)
+    return [item._replace(resolved=resolved) if ok else item for item, resolved, ok in zip(first, readings, fine)]
+
+
 def process_article(article: Article, gazetteer: Gazetteer | None = None,
                     known_country: str | None = None, online=None, corrections=(),
-                    classified=None) -> ArticleResult:
+                    classified=None, located: Located | None = None) -> ArticleResult:
     """Find, resolve and turn into events the places of one article.
 
     ``online`` (a ``geo.online.OnlineGeocoder``, opt-in) places the mentions the
     gazetteer could not; ``corrections`` (``geo.corrections.Correction`` values of this
     article) are an analyst's, and win over both.  ``classified``: the article's passages
-    and their predictions, when the caller classified many articles at once.
+    and their predictions, and ``located`` its places (``locate_many``), when the caller
+    read many articles at once.
     """
     gazetteer = gazetteer or load()
-    # Wire copy in capitals is read re-cased; offsets into the reading are offsets into the article.
-    reading = truecase.reading(article.text, gazetteer)
-    mentions = toponyms.find(reading, gazetteer)
-    resolved = resolve(reading, mentions, gazetteer, known_country=known_country)
+    reading, _, resolved = located or locate(article, gazetteer, known_country)
     if reading is not article.text:  # the place table quotes the article as written
         resolved = [replace(r, mention=replace(r.mention, text=article.text[r.mention.start:r.mention.end]))
                     for r in resolved]
@@ -134,10 +170,13 @@ def process_chunk(articles: list[Article], known_country: str | None = None,
     """
     gazetteer = gazetteer or load()  # once per process: ``load`` caches it
     items = []
-    for article, passages_classified in zip(articles, _classify_in_groups(articles)):
+    for article, passages_classified, located in zip(articles, _classify_in_groups(articles),
+                                                     locate_many(articles, gazetteer, known_country)):
         try:
+            if isinstance(located, Exception):
+                raise located
             result = process_article(article, gazetteer, known_country, online,
-                                     (corrections or {}).get(article.article_id, ()), passages_classified)
+                                     (corrections or {}).get(article.article_id, ()), passages_classified, located)
         except Exception as exc:  # reported per article by the ingest
             items.append(ChunkItem(error=f"{type(exc).__name__}: {exc}"))
             continue
@@ -156,8 +195,11 @@ def process_paths(paths, gazetteer: Gazetteer | None = None, known_country: str 
             batch.failures.append(item)
         else:
             batch.articles.append(item)
-    for article, classified in zip(batch.articles, _classify_in_groups(batch.articles)):
-        result = process_article(article, gazetteer, known_country, online, classified=classified)
+    for article, classified, located in zip(batch.articles, _classify_in_groups(batch.articles),
+                                            locate_many(batch.articles, gazetteer, known_country)):
+        if isinstance(located, Exception):
+            raise located
+        result = process_article(article, gazetteer, known_country, online, classified=classified, located=located)
         found_events.extend(result.events)
         found_places.extend(place_rows(result))
     batch.events = events_frame(found_events)

@@ -429,6 +429,22 @@ def read_places(con) -> pd.DataFrame:
     return con.execute(query).df().astype(PLACE_DTYPES)
 
 
+def article_urls(con) -> list[tuple[str, str]]:
+    """(article id, URL) of every stored article that has a URL."""
+    return con.execute("SELECT article_id, url FROM articles WHERE url IS NOT NULL").fetchall()
+
+
+def place_confidences(con, article_ids: list[str]) -> dict[str, list[tuple]]:
+    """Per article, the (geonameid, confidence, status) of each of its stored place mentions."""
+    found: dict[str, list[tuple]] = {article_id: [] for article_id in article_ids}
+    if article_ids:
+        for article_id, geonameid, confidence, status in con.execute(
+                "SELECT article_id, geonameid, confidence, status FROM places WHERE article_id IN "
+                f"({', '.join('?' * len(article_ids))})", list(article_ids)).fetchall():
+            found[article_id].append((geonameid, confidence, status))
+    return found
+
+
 def read_article(con, article_id: str) -> dict | None:
     """One stored article (the fields of ``stored_article``) and its place mentions as ``places``, or None."""
     article = stored_article(con, article_id)

@@ -20,7 +20,8 @@ from scipy.optimize import minimize
 
 from geo import paths, toponyms
 from geo.gazetteer import distance_km, load
-from geo.geocode import FEATURES, HAND_WEIGHTS, _container_after, _Context, candidate_features, load_weights, resolve
+from geo.geocode import FEATURES, HAND_SET, HAND_WEIGHTS, _container_after, _Context, candidate_features, load_weights, resolve
+from geo.outlets import outlet_of, resolve_by_outlet
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,9 +32,10 @@ def candidate_rows(documents, gazetteer):
     """Feature rows, labels and group ids (one group per gold toponym) for the ranker."""
     rows, labels, groups = [], [], []
     for document in documents:
-        text = document["text"]
+        _, text, mentions = _gold_mentions(document, gazetteer)
         gold = document.get("toponyms") or []
-        mentions = [toponyms.mention_at(text, g["start"], g["end"], gazetteer) for g in gold]
+        # No outlet home here: it is hand-set (geo.geocode.HAND_SET), and the article's own
+        # context is weighed as a lone article needs it.
         context = _Context(text, mentions, gazetteer, None)
         for position, (g, mention) in enumerate(zip(gold, mentions)):
             places = context.places[position]
@@ -51,10 +53,17 @@ def candidate_rows(documents, gazetteer):
     return np.array(rows), np.array(labels), np.array(groups)
 
 
+def _gold_mentions(document: dict, gazetteer):
+    """(outlet, text, mentions at the gold spans) of one annotated document."""
+    text = document["text"]
+    mentions = [toponyms.mention_at(text, g["start"], g["end"], gazetteer) for g in document.get("toponyms") or []]
+    return outlet_of(document.get("url")), text, mentions
+
+
 def fit(rows, labels, groups, c: float) -> dict:
     """Conditional logit: maximise the probability of the right candidates within each toponym."""
     start = np.array([HAND_WEIGHTS.get(name, 0.0) for name in FEATURES])
-    trainable = np.array([name != "known_country" for name in FEATURES])
+    trainable = np.array([name not in HAND_SET for name in FEATURES])
     boundaries = np.flatnonzero(np.diff(groups)) + 1
     starts = np.concatenate([[0], boundaries])
 
@@ -88,10 +97,9 @@ def _stack(prepared):
 def acc161(documents, gazetteer, weights) -> float:
     """Accuracy within 161 km on gold spans with the given weights (the benchmark's --gold-spans)."""
     hits = total = 0
-    for document in documents:
-        text, gold = document["text"], document.get("toponyms") or []
-        mentions = [toponyms.mention_at(text, g["start"], g["end"], gazetteer) for g in gold]
-        for g, r in zip(gold, resolve(text, mentions, gazetteer, weights=weights)):
+    readings = resolve_by_outlet([_gold_mentions(d, gazetteer) for d in documents], gazetteer, weights=weights)
+    for document, resolved in zip(documents, readings):
+        for g, r in zip(document.get("toponyms") or [], resolved):
             total += 1
             hits += r.place is not None and distance_km(r.place.latitude, r.place.longitude, g["lat"], g["lon"]) <= 161
     return hits / total if total else 0.0
@@ -100,7 +108,8 @@ def acc161(documents, gazetteer, weights) -> float:
 def with_fixed(weights: dict) -> dict:
     full = dict(load_weights())
     full.update(weights)
-    full["known_country"] = load_weights()["known_country"]
+    for name in HAND_SET:
+        full[name] = HAND_WEIGHTS[name]
     return full
 
 
