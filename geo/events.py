@@ -264,7 +264,14 @@ _PROTEST_ACTION = re.compile(
     r"\b(?:protest(?:ed|ing|s)?\b|took to the streets|(?:demonstrat|rall(?:y|ied|ies)|march(?:ed|es|ing)\b|"
     r"sit-?in|gather|picket|(?:on|general|hunger|labou?r|workers'?|national|nationwide) strikes?\b|strikers|"
     r"striking (?:workers|teachers|doctors|nurses|miners|drivers)|walk(?:ed)? ?out|chant|boycott|riot|mob\b|looted|torched|"
-    r"set (?:ablaze|fire)|threw (?:stones|rocks)|stormed))", re.I)
+    r"set (?:ablaze|fire)|threw (?:stones|rocks)|stormed|march\b|parade|blockad|barricad|blocked (?:the |a |access)|"
+    r"crowded))", re.I)
+# A riot is a crowd's violence: mob violence needs no protest, only the deed ("villagers attacked
+# the customs post", "supporters of one candidate assaulted another").
+_MOB_ACTION = re.compile(
+    r"\b(?:attack(?:ed|ing)?|assault(?:ed|ing)?|clash(?:ed|es)?|skirmish\w*|ransack\w*|destroy(?:ed|ing)|vandali[sz]\w*|"
+    r"beat(?:en|ing)?|lynch\w*|stoned|burn(?:ed|t)|broke (?:into|windows)|forced their way|raid(?:ed)?|"
+    r"post-election violence|violence (?:erupted|broke out))\b", re.I)
 # Plans, threats, expectations and history are not what happened.
 _NOT_HAPPENED = re.compile(
     r"\b(?:will|would|could|might|plans? to|planned|planning|threaten\w* to|expected to|vow\w* to|"
@@ -282,7 +289,8 @@ _STORY_SO_FAR = re.compile(
 _HAPPENED = re.compile(
     r"\b(?:" + alternation(RELATIVE_DAYS) + "|on " + alternation(WEEKDAYS)
     + r"|killed|wounded|injured|attacked|clashed|exploded|detonated|fired|shelled|bombed|stormed|seized|"
-    r"captured|kidnapped|abducted|arrested|protested|demonstrated|marched|rallied|gathered|took to the streets)\b",
+    r"captured|kidnapped|abducted|arrested|protested|demonstrated|marched|rallied|gathered|took to the streets|"
+    r"held|staged|continued|erupted|broke out|blocked|launched)\b",
     re.I)
 
 
@@ -321,7 +329,8 @@ def _reported_as_news(article, unit: Passage, text: str, prediction, has_body: b
     # The headline restates what the body reports; alone it is no event.
     if has_body and unit.start == 0 and article.title and len(unit.text) <= 160 and unit.text.rstrip()[-1:] not in ".!?\"”":
         return False
-    if prediction.event_type in ("Protests", "Riots") and not _PROTEST_ACTION.search(text):
+    if prediction.event_type in ("Protests", "Riots") and not _PROTEST_ACTION.search(text) and not (
+            prediction.event_type == "Riots" and _MOB_ACTION.search(text)):
         return False
     if _STORY_SO_FAR.search(text):
         return False

@@ -348,3 +348,27 @@ def test_habits_told_in_a_report_are_no_events():
             "Now there are air strikes on Ariha almost every day.")
     events = process_article(Article("history", "", text, "2016-10-19")).events
     assert [e.location for e in events] == ["Jisr ash Shughūr"]
+
+
+def acled_note(shared_bench, record_id):
+    import json
+
+    with open(shared_bench("events/acled_more.jsonl"), encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record["id"] == record_id:
+                return record
+    raise AssertionError(f"{record_id} is not in acled_more.jsonl")
+
+
+@pytest.mark.parametrize("record_id, event_type", [
+    ("acled_more:BFO336", "Riots"),  # "Villagers from Hamele attacked customs": a mob, no protest word
+    ("acled_more:SRI1722", "Riots"),  # "assaulted by a group of supporters of another candidate"
+    # "held a peaceful protest ... opposing the ratification of the Omnibus Law. According to the law,
+    # laborers will receive ...": the law's "will" is no plan of the protesters'
+    ("acled_more:IDN3792", "Protests"),
+])
+def test_a_crowds_deed_is_coded_though_no_protest_word_or_a_future_clause_is_beside_it(shared_bench, record_id,
+                                                                                     event_type):
+    events = events_of_record(acled_note(shared_bench, record_id))
+    assert [e.event_type for e in events] == [event_type]
