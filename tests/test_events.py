@@ -275,15 +275,20 @@ def test_a_groups_acronym_is_no_town_even_where_an_airport_code_names_one():
 
 
 
-def fakes_article(shared_bench, article_id):
+def record_of(shared_bench, corpus, record_id):
+    """The record ``record_id`` of one JSONL corpus of ../shared/bench."""
     import json
 
-    with open(shared_bench("articles/fakes.jsonl"), encoding="utf-8") as lines:
+    with open(shared_bench(corpus), encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)
-            if record["id"] == article_id:
+            if record["id"] == record_id:
                 return record
-    raise AssertionError(f"{article_id} is not in fakes.jsonl")
+    raise AssertionError(f"{record_id} is not in {corpus}")
+
+
+def fakes_article(shared_bench, article_id):
+    return record_of(shared_bench, "articles/fakes.jsonl", article_id)
 
 
 def events_of_record(record):
@@ -350,17 +355,6 @@ def test_habits_told_in_a_report_are_no_events():
     assert [e.location for e in events] == ["Jisr ash Shughūr"]
 
 
-def acled_note(shared_bench, record_id):
-    import json
-
-    with open(shared_bench("events/acled_more.jsonl"), encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            if record["id"] == record_id:
-                return record
-    raise AssertionError(f"{record_id} is not in acled_more.jsonl")
-
-
 @pytest.mark.parametrize("record_id, event_type", [
     ("acled_more:BFO336", "Riots"),  # "Villagers from Hamele attacked customs": a mob, no protest word
     ("acled_more:SRI1722", "Riots"),  # "assaulted by a group of supporters of another candidate"
@@ -370,5 +364,5 @@ def acled_note(shared_bench, record_id):
 ])
 def test_a_crowds_deed_is_coded_though_no_protest_word_or_a_future_clause_is_beside_it(shared_bench, record_id,
                                                                                      event_type):
-    events = events_of_record(acled_note(shared_bench, record_id))
+    events = events_of_record(record_of(shared_bench, "events/acled_more.jsonl", record_id))
     assert [e.event_type for e in events] == [event_type]
