@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from geo.gazetteer import WIDE_KINDS, Gazetteer, distance_km
+from geo.gazetteer import ADMIN1, CAPITAL, CITY, WIDE_KINDS, Gazetteer, distance_km
 from geo.toponyms import lookup, tokenize
 from geo.vocabulary import FACILITY_WORDS
 
@@ -41,8 +41,11 @@ def place_facilities(text: str, resolved: list, gazetteer: Gazetteer) -> list:
     placed = []
     for position, r in enumerate(resolved):
         mention = r.mention
-        if r.by_analyst or not _unlisted_facility(mention, gazetteer):
+        if r.by_analyst:
             placed.append(r)
+            continue
+        if not _unlisted_facility(mention, gazetteer):
+            placed.append(_head_of_facility(text, position, resolved) or r)
             continue
         town, why = _tied_town(text, position, resolved, gazetteer), "the town named with it"
         if town is None and r.place is not None and _alone(r, resolved):
@@ -54,6 +57,47 @@ def place_facilities(text: str, resolved: list, gazetteer: Gazetteer) -> list:
         placed.append(replace(r, place=town.place, confidence=CONFIDENCE, approximate=True,
                               reason=f"a facility or street; placed at {town.place.name}, {why}"))
     return placed
+
+
+def _head_of_facility(text: str, position: int, resolved: list):
+    """A town's name that opens a facility's ("Walker Library in Minneapolis", "Camden Town Hall in
+    London"), read as the town: placed at the town the facility is said to be in, if any.
+    Without one, the facility may well lie in its namesake town ("Kegalle General Hospital")."""
+    r = resolved[position]
+    # Counties and states that open a facility's name hold it ("Kenton County jail", "Texas
+    # Southern University"): only a town's name is a namesake's.
+    if r.place is None or r.approximate or r.place.kind not in (CITY, CAPITAL):
+        return None
+    tail = _facility_tail(text, r.mention.end)
+    if tail is None:
+        return None
+    after = resolved[position + 1] if position + 1 < len(resolved) else None
+    if after is None or not _is_town(after) or after.place.kind == ADMIN1 or after.mention.key == r.mention.key \
+            or not _joins(_TOWN_AFTER, text[tail.end():after.mention.start]) \
+            or _facility_tail(text, after.mention.end) is not None:  # a list of facilities
+        return None
+    facility = text[r.mention.start:tail.end()]
+    return replace(r, place=after.place, confidence=CONFIDENCE, approximate=True,
+                   reason=f"opens the name of a facility ('{facility}'); placed at {after.place.name}, "
+                          "the town named with it")
+
+
+def _facility_tail(text: str, end: int):
+    """The words after a name that end a facility's name: up to three, each capitalised or of a
+    facility's kind ("Town Hall", "General Hospital"), the last a facility's word; None if none."""
+    for word in _TAIL_WORD.finditer(text, end, min(len(text), end + 60)):
+        if word.start() != end:
+            return None
+        if word.group(1).lower() in FACILITY_WORDS:
+            return word
+        if not (word.group(1)[0].isupper() or word.group(1).lower() in _FACILITY_QUALIFIERS):
+            return None
+        end = word.end()
+    return None
+
+
+_TAIL_WORD = re.compile(r" ([A-Za-z][\w’'-]*)\b")
+_FACILITY_QUALIFIERS = frozenset({"town", "city", "general", "public", "central", "memorial", "regional"})
 
 
 def _tied_town(text: str, position: int, resolved: list, gazetteer: Gazetteer):

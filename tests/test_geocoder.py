@@ -207,3 +207,22 @@ def test_a_list_of_facilities_does_not_place_the_first_at_the_second():
     found = {r.mention.text: r for r in resolve(text, mentions, gazetteer)}
     florida = found["Florida Atlantic University"].place
     assert florida is not None and florida.country_code == "US" and florida.admin1_code == "FL"
+
+
+@pytest.mark.parametrize("record_id, town, not_town", [
+    ("acled_more:USA40970", "Minneapolis", "Walker"),  # "outside Walker Library in Minneapolis (Minnesota)"
+    ("acled_more:GBR6980", "London", "Camden"),  # "outside Camden town Hall in London - Camden (England)"
+])
+def test_a_town_name_that_opens_a_facilitys_is_placed_where_the_facility_is(shared_bench, record_id, town, not_town):
+    import json
+
+    from geo.articles import from_record
+    from geo.pipeline import process_article
+
+    with open(shared_bench("events/acled_more.jsonl"), encoding="utf-8") as lines:
+        record = next(r for r in map(json.loads, lines) if r["id"] == record_id)
+    result = process_article(from_record({"id": record_id, "text": record["text"]}, record_id))
+    head = next(r for r in result.places if r.mention.text == not_town)
+    assert head.status == "approximate" and town in head.reason
+    [event] = result.events
+    assert event.location == town and distance_km(event.latitude, event.longitude, record["lat"], record["lon"]) < 25
