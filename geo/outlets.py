@@ -111,14 +111,21 @@ def reread_by_outlet(documents: list[tuple[str | None, str, list[Mention]] | Non
 
     A document given as None (it could not be read) stays None.
     """
+    homes, own = learn_homes(documents, first)
+    return [reread(document, resolved, homes.home_of(document[0], areas), gazetteer, known_country, weights)
+            if document is not None else resolved
+            for document, resolved, areas in zip(documents, first, own)]
+
+
+def learn_homes(documents: list[tuple[str | None, str, list[Mention]] | None],
+                first: list[list[Resolved] | None]) -> tuple[OutletHomes, list[frozenset[Area]]]:
+    """The outlets' homes from the documents' first readings, and each document's own sure areas."""
     homes = OutletHomes()
     own = [sure_areas(resolved) if resolved is not None else frozenset() for resolved in first]
     for document, areas in zip(documents, own):
         if document is not None:
             homes.learn(document[0], areas)
-    return [reread(document, resolved, homes.home_of(document[0], areas), gazetteer, known_country, weights)
-            if document is not None else resolved
-            for document, resolved, areas in zip(documents, first, own)]
+    return homes, own
 
 
 def reread(document: tuple[str | None, str, list[Mention]], first: list[Resolved], home: dict[Area, float],

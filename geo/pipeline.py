@@ -18,7 +18,7 @@ from geo.articles import Article, read_paths
 from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer, load
 from geo.geocode import Resolved, load_weights, resolve
-from geo.outlets import outlet_of, reread_by_outlet
+from geo.outlets import learn_homes, outlet_of, reread
 from geo.table import PLACE_COLUMNS, events_frame
 
 CLASSIFY_BATCH = 64
@@ -83,12 +83,21 @@ def locate_many(articles: list[Article], gazetteer: Gazetteer,
             first.append(locate(article, gazetteer, known_country))
         except Exception as exc:  # reported per article by the callers
             first.append(exc)
-    fine = [not isinstance(item, Exception) for item in first]
-    documents = [(outlet_of(a.url), item.reading, item.mentions) if ok else None
-                 for a, item, ok in zip(articles, first, fine)]
-    readings = reread_by_outlet(documents, [item.resolved if ok else None for item, ok in zip(first, fine)],
-                                gazetteer, known_country)
-    return [item._replace(resolved=resolved) if ok else item for item, resolved, ok in zip(first, readings, fine)]
+    documents = [None if isinstance(item, Exception) else (outlet_of(a.url), item.reading, item.mentions)
+                 for a, item in zip(articles, first)]
+    homes, own = learn_homes(documents, [None if document is None else item.resolved
+                                         for document, item in zip(documents, first)])
+    located = []
+    for document, item, areas in zip(documents, first, own):
+        if document is None:
+            located.append(item)
+            continue
+        try:
+            resolved = reread(document, item.resolved, homes.home_of(document[0], areas), gazetteer, known_country)
+        except Exception:  # the outlet's hint only refines: without it the article keeps its own reading
+            resolved = item.resolved
+        located.append(item._replace(resolved=resolved))
+    return located
 
 
 def process_article(article: Article, gazetteer: Gazetteer | None = None,
