@@ -85,8 +85,8 @@ def _head_of_facility(text: str, position: int, resolved: list):
 def _facility_tail(text: str, end: int):
     """The words after a name that end a facility's name: up to three, each capitalised or of a
     facility's kind ("Town Hall", "General Hospital"), the last a facility's word; None if none."""
-    for word in _TAIL_WORD.finditer(text, end, min(len(text), end + 60)):
-        if word.start() != end:
+    for count, word in enumerate(_TAIL_WORD.finditer(text, end, min(len(text), end + 60))):
+        if word.start() != end or count == 3:
             return None
         if word.group(1).lower() in FACILITY_WORDS:
             return word
