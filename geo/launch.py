@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -42,9 +43,19 @@ def prepare_app() -> tuple[Path, Path]:
 
 
 def run_dashboard(streamlit_args: list[str]) -> int:
-    """Run ``streamlit run`` on the page until it stops; returns its exit code."""
+    """Run ``streamlit run`` on the page until it stops; returns its exit code.
+
+    Where the system allows it, this process becomes the server: a supervisor's SIGTERM, or a
+    kill of ``newsmap dashboard``, then stops the server itself rather than leaving it running
+    without a parent and holding its port.
+    """
     folder, script = prepare_app()
     command = [sys.executable, "-m", "streamlit", "run", str(script), *streamlit_args]
+    if os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.chdir(folder)
+        os.execv(sys.executable, command)
     try:
         return subprocess.call(command, cwd=folder)
     except KeyboardInterrupt:

@@ -62,6 +62,11 @@ def test_newsmap_dashboard_serves_the_page_and_the_map_files(installed, tmp_path
         leaflet = urllib.request.urlopen(f"http://localhost:{port}/app/static/leaflet/leaflet.js", timeout=10)
         assert leaflet.status == 200 and b"Leaflet" in leaflet.read(2000)
         assert (installed / "data" / "app" / "static" / "leaflet" / "leaflet.js").is_file()
+        # Stopped as a supervisor stops it, the server itself goes: no orphan keeps the port.
+        server.terminate()
+        server.wait(timeout=30)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2)
     finally:
         server.kill()
         server.wait()
