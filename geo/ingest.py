@@ -277,7 +277,7 @@ def _located_with_outlet(con, article, gazetteer) -> Located:
     outlet = outlet_of(article.url)
     if outlet is None:
         return located
-    others = [aid for aid, url in store.article_urls(con) if aid != article.article_id and outlet_of(url) == outlet]
+    others = [aid for aid, url in store.article_urls(con, outlet) if aid != article.article_id and outlet_of(url) == outlet]
     homes = OutletHomes()
     for rows in store.place_confidences(con, others).values():
         homes.learn(outlet, sure_areas_of_rows(rows, gazetteer))

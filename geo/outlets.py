@@ -10,7 +10,7 @@ error never confirms itself.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from geo.gazetteer import WIDE_KINDS, Gazetteer

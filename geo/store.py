@@ -429,9 +429,9 @@ def read_places(con) -> pd.DataFrame:
     return con.execute(query).df().astype(PLACE_DTYPES)
 
 
-def article_urls(con) -> list[tuple[str, str]]:
-    """(article id, URL) of every stored article that has a URL."""
-    return con.execute("SELECT article_id, url FROM articles WHERE url IS NOT NULL").fetchall()
+def article_urls(con, host: str) -> list[tuple[str, str]]:
+    """(article id, URL) of the stored articles whose URL holds ``host`` (the caller checks the host itself)."""
+    return con.execute("SELECT article_id, url FROM articles WHERE contains(lower(url), ?)", [host.lower()]).fetchall()
 
 
 def place_confidences(con, article_ids: list[str]) -> dict[str, list[tuple]]:

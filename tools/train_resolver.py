@@ -20,7 +20,15 @@ from scipy.optimize import minimize
 
 from geo import paths, toponyms
 from geo.gazetteer import distance_km, load
-from geo.geocode import FEATURES, HAND_SET, HAND_WEIGHTS, _container_after, _Context, candidate_features, load_weights, resolve
+from geo.geocode import (
+    FEATURES,
+    HAND_SET,
+    HAND_WEIGHTS,
+    _container_after,
+    _Context,
+    candidate_features,
+    load_weights,
+)
 from geo.outlets import outlet_of, resolve_by_outlet
 
 ROOT = Path(__file__).resolve().parent.parent
