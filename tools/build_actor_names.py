@@ -36,6 +36,9 @@ TEMPLATE_COUNTRIES = 3  # a name pattern seen in this many countries is a generi
 MIN_SUPPORT, MIN_PRECISION = 3, 0.5
 ROLE_SUPPORT, ROLE_PRECISION = 15, 0.3
 SURFACES_PER_ACTOR = 12
+# A named actor tells where a note is when its records lie in a few countries: at least this many
+# records, at most HOME_COUNTRIES countries holding HOME_SHARE of them.
+MIN_HOME_RECORDS, HOME_COUNTRIES, HOME_SHARE = 5, 3, 0.9
 # Gazetteer country names (geo.gazetteer) where ACLED writes another.
 COUNTRIES = {"Cabo Verde": "Cape Verde", "Czechia": "Czech Republic", "Democratic Republic of the Congo":
              "Democratic Republic of Congo", "Timor Leste": "East Timor", "Palestinian Territory": "Palestine",
@@ -179,7 +182,11 @@ def learn_surfaces(records: list[dict], templates: set[str], full_names: dict[st
 
 def _pick(together: Counter, df: Counter, templates: set[str], exact: bool) -> dict[str, str]:
     best: dict[str, tuple[float, int, str]] = {}
-    for (gram, key), count in together.items():
+    weight = Counter()
+    for (_, key), count in together.items():
+        weight[key] += count
+    # A form two actors share equally goes to the one notes name more, the same way on every run.
+    for (gram, key), count in sorted(together.items(), key=lambda item: (item[0][0], -weight[item[0][1]], item[0][1])):
         generic = key in templates
         support, precision = (ROLE_SUPPORT, ROLE_PRECISION) if generic else (MIN_SUPPORT, MIN_PRECISION)
         share = count / df[gram]
@@ -213,11 +220,58 @@ def priors(records: list[dict], templates: set[str], full_names: dict[str, str])
             for group, (firsts, seconds) in sorted(counts.items())}
 
 
+def _country_codes() -> dict[str, str]:
+    """ACLED's country name -> ISO code, through the gazetteer's names and ``COUNTRIES``."""
+    from geo.gazetteer import load
+
+    codes = {}
+    for code, (_, name) in load().countries.items():
+        codes[COUNTRIES.get(name, name)] = code
+    return codes
+
+
+def homes(records: list[dict], templates: set[str], full_names: dict[str, str], lowered: dict, exact: dict,
+          codes: dict[str, str]) -> dict[str, dict[str, list]]:
+    """The countries a named actor's notes lie in, for the surfaces that are its own name ("JNIM", "al shabaab").
+
+    Learned words that merely go with an actor ("active conflict") are left out: a news article
+    using them says nothing about where it is.
+    """
+    seen = defaultdict(Counter)
+    for record in records:
+        for field in ("actor1", "actor2"):
+            key = key_of(record[field], record["country"], templates, full_names)
+            if key is not None and key not in templates and record["country"] in codes:
+                seen[key][codes[record["country"]]] += 1
+    where = {}
+    for key, counts in seen.items():
+        total = sum(counts.values())
+        top = counts.most_common(HOME_COUNTRIES)
+        if total >= MIN_HOME_RECORDS and sum(n for _, n in top) >= HOME_SHARE * total:
+            where[key] = [[code, round(n / total, 3)] for code, n in top if n / total >= 0.05]
+    found = {"lowered": {}, "exact": {}}
+    for kind, surfaces in (("lowered", lowered), ("exact", exact)):
+        for surface, key in surfaces.items():
+            forms = _name_forms(key)
+            if key not in where or not (surface in forms or surface in {form.lower() for form in forms}
+                                        or surface in NAMED_WORDS.get(key, ())):
+                continue
+            # A short form is a word in many languages ("ara", "bla") unless written in capitals;
+            # two capitals ("PP") are too many parties' initials.
+            written = kind
+            if kind == "lowered" and len(surface) < 5 and " " not in surface:
+                written, surface = "exact", surface.upper()
+            if len(surface) >= 3:
+                found[written][surface] = where[key]
+    return found
+
+
 def build(records: list[dict]) -> dict:
     templates, full_names, state_names = actor_keys(records)
     lowered, exact = learn_surfaces(records, templates, full_names)
     return {"format": 1, "countries": COUNTRIES, "templates": sorted(templates), "state_names": state_names,
-            "priors": priors(records, templates, full_names), "surfaces": lowered, "acronyms": exact}
+            "priors": priors(records, templates, full_names), "surfaces": lowered, "acronyms": exact,
+            "homes": homes(records, templates, full_names, lowered, exact, _country_codes())}
 
 
 def measure(records: list[dict]) -> None:
@@ -295,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     load_names.cache_clear()
     print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} KiB, {len(data['surfaces'])} surface forms, "
-          f"{len(data['acronyms'])} acronyms, {len(data['templates'])} templates)")
+          f"{len(data['acronyms'])} acronyms, {len(data['templates'])} templates, "
+          f"{sum(map(len, data['homes'].values()))} surfaces with a home country)")
     return 0
 
 
