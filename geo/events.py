@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from geo import event_model
-from geo.actors import actor_countries, actors
+from geo.actors import acting_country, actors
 from geo.dates import event_date
 from geo.event_model import is_note_style
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CITY, WIDE_KINDS, Gazetteer, distance_km
@@ -56,11 +56,6 @@ _FIGHTING = re.compile(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|battled|g
                        r"exchanges? of fire|armed confrontation|skirmish(?:es)?)\b", re.I)
 _CROWD = re.compile(r"\b(?:protest|demonstrat|rioter|riot|mob|march|rall(?:y|ies)|strike)", re.I)
 FIGHTING_OVERRIDE_BELOW = 0.5
-# An event with no place names its generic actors for the country its armed groups act in, when
-# one holds this share of their ACLED records ("JNIM": Burkina Faso, 84%).
-ACTOR_HOME_SHARE = 0.8
-# Towns do not carry their admin-2 code here: a district's namesake town must lie this close to
-# the district's point (districts are rarely wider).
 AREA_TOWN_KM = 60
 _NEAR = re.compile(r"\b(?:" + alternation(NEAR_LOCATIVES) + "|" + alternation(COMPASS_POINTS) + r" of"
                    r"|(?:km|kilometres|kilometers|miles) " + alternation(COMPASS_POINTS) + r"\w* of)\s+(?:the\s+)?$",
@@ -625,10 +620,9 @@ def _representative_town(place: Resolved, gazetteer: Gazetteer):
 
 
 def _actors_home(text: str, gazetteer: Gazetteer) -> str | None:
-    """The one country the article's armed groups mostly act in, if there is one."""
-    homes = actor_countries(text)
-    top = max(homes, key=homes.get, default=None)
-    return gazetteer.country_name(top) if top is not None and homes[top] >= ACTOR_HOME_SHARE else None
+    """The country the actors the article names mostly act in, for an event it places nowhere."""
+    code = acting_country(text)
+    return gazetteer.country_name(code) if code else None
 
 
 def _event(article, number: int, draft: Draft, gazetteer: Gazetteer, text: str) -> Event:

@@ -231,11 +231,13 @@ def _country_codes() -> dict[str, str]:
 
 
 def homes(records: list[dict], templates: set[str], full_names: dict[str, str], lowered: dict, exact: dict,
-          codes: dict[str, str]) -> dict[str, dict[str, list]]:
-    """The countries a named actor's notes lie in, for the surfaces that are its own name ("JNIM", "al shabaab").
+          codes: dict[str, str]) -> dict[str, dict]:
+    """Where named actors act: the countries of each one's records (``countries``: key -> [[ISO code, share]]),
+    for actors with at least ``MIN_HOME_RECORDS`` records, most of them in a few countries; and the
+    surfaces that are an actor's own name ("JNIM", "al shabaab"), which may tell where any article is.
 
-    Learned words that merely go with an actor ("active conflict") are left out: a news article
-    using them says nothing about where it is.
+    Learned words that merely go with an actor ("active conflict") are left out of the surfaces: a
+    news article using them says nothing about where it is.
     """
     seen = defaultdict(Counter)
     for record in records:
@@ -244,25 +246,25 @@ def homes(records: list[dict], templates: set[str], full_names: dict[str, str], 
             if key is not None and key not in templates and record["country"] in codes:
                 seen[key][codes[record["country"]]] += 1
     where = {}
-    for key, counts in seen.items():
+    for key, counts in sorted(seen.items()):
         total = sum(counts.values())
         top = counts.most_common(HOME_COUNTRIES)
         if total >= MIN_HOME_RECORDS and sum(n for _, n in top) >= HOME_SHARE * total:
             where[key] = [[code, round(n / total, 3)] for code, n in top if n / total >= 0.05]
-    found = {"lowered": {}, "exact": {}}
+    found = {"countries": where, "lowered": {}, "exact": {}}
     for kind, surfaces in (("lowered", lowered), ("exact", exact)):
         for surface, key in surfaces.items():
             forms = _name_forms(key)
             if key not in where or not (surface in forms or surface in {form.lower() for form in forms}
                                         or surface in NAMED_WORDS.get(key, ())):
                 continue
+            written = kind
             # A short form is a word in many languages ("ara", "bla") unless written in capitals;
             # two capitals ("PP") are too many parties' initials.
-            written = kind
             if kind == "lowered" and len(surface) < 5 and " " not in surface:
                 written, surface = "exact", surface.upper()
             if len(surface) >= 3:
-                found[written][surface] = where[key]
+                found[written][surface] = key
     return found
 
 
@@ -350,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     load_names.cache_clear()
     print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} KiB, {len(data['surfaces'])} surface forms, "
           f"{len(data['acronyms'])} acronyms, {len(data['templates'])} templates, "
-          f"{sum(map(len, data['homes'].values()))} surfaces with a home country)")
+          f"{len(data['homes']['countries'])} actors with home countries, "
+          f"{len(data['homes']['lowered']) + len(data['homes']['exact'])} of their names tell where an article is)")
     return 0
 
 
