@@ -31,6 +31,7 @@ from geo.gazetteer import (
     Place,
     distance_km,
     is_own_name,
+    normalize,
 )
 from geo.postal import PLACE_NOUN, place_villages, tier_for
 from geo.toponyms import Mention
@@ -362,7 +363,7 @@ def _choose(mentions, context, vector, gazetteer, text, only: set | None = None)
             features = candidate_features(context, position, place, is_own_name(code), container)
             scored.append((sum(map(mul, vector, features)), place, features))
         scored.sort(key=lambda item: -item[0])
-        top_score, top_place, features = scored[0]
+        top_score, top_place, features = _world_over_namesake(scored, mention.key)
         previous = best_by_key.get(mention.key)
         if _stray(top_place, mention, context) or _outside_host(top_place, host, context.places[position]):
             if previous is None:
@@ -373,6 +374,37 @@ def _choose(mentions, context, vector, gazetteer, text, only: set | None = None)
         if previous is None or top_score > previous.score:
             best_by_key[mention.key] = Reading(top_score, top_place, confidence, reason)
     return best_by_key
+
+
+# admin1_support: another name of the article may lie in the namesake's state ("Paris" beside "Henry County").
+_STATE_EVIDENCE = tuple(FEATURES.index(name) for name in (
+    "admin1_named", "admin1_support", "container", "known_country", "outlet_home"))
+_NEAR_ANCHOR, _NEAR_NAMES, _OWN_NAME = (FEATURES.index(name) for name in ("near_anchor", "near_names", "own_name"))
+WORLD_PLACE_POPULATION = 100_000  # a country, or a town of this size: "London", "Lebanon", "St. Petersburg"
+WORLD_PLACE_RATIO = 5  # ... this many times the size of the namesake
+
+
+def _world_over_namesake(scored: list, key: str) -> tuple:
+    """The top reading, unless it is a small namesake of a world place that nothing local points to.
+
+    That the article names the United States is no reason to read "Aberdeen" as Aberdeen, South
+    Dakota, or "Lebanon's Prime Minister" as Lebanon, Pennsylvania: a town needs its state named, or
+    another name that may lie in it, a container ("Lebanon, Pa."), the user's or outlet's country,
+    or other places named near it; the namesake of a country needs one of the first four.
+    """
+    top = scored[0]
+    place, features = top[1], top[2]
+    if place.kind not in (CITY, ADMIN2) or any(features[i] for i in _STATE_EVIDENCE):
+        return top
+    floor = max(WORLD_PLACE_POPULATION, WORLD_PLACE_RATIO * place.population)
+    near = features[_NEAR_ANCHOR] or features[_NEAR_NAMES] >= 0.5
+    # Its own name, or a spelling of it ("St. Petersburg"), not another name it once had or a
+    # look-alike GeoNames lists ("Cancun" for Changchun).
+    last = key.rsplit(" ", 1)[-1]
+    world = [item for item in scored if item[1].population >= floor
+             and (item[2][_OWN_NAME] or normalize(item[1].name).rsplit(" ", 1)[-1] == last)
+             and (item[1].kind == COUNTRY or (item[1].kind in (CITY, CAPITAL) and not near))]
+    return max(world, key=lambda item: item[1].population) if world else top
 
 
 def _place_unknown_names(text: str, resolved: list[Resolved]) -> list[Resolved]:

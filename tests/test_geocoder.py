@@ -226,3 +226,21 @@ def test_a_town_name_that_opens_a_facilitys_is_placed_where_the_facility_is(shar
     assert head.status == "approximate" and town in head.reason
     [event] = result.events
     assert event.location == town and distance_km(event.latitude, event.longitude, record["lat"], record["lon"]) < 25
+
+
+@pytest.mark.parametrize("text, name, country", [
+    # The United States named elsewhere in the article is no reason to read Lebanon, Pennsylvania...
+    ("The crown prince, who met U.S. officials this week, detained Lebanon's Prime Minister in November.",
+     "Lebanon", "LB"),
+    ("Sgt Tonroe was born in Manchester. He joined the U.S.-led coalition in 2016.", "Manchester", "GB"),
+    # ... but the state named with it is.
+    ("Police in Lebanon, Pa., arrested a man on Tuesday. The U.S. attorney said charges would follow.",
+     "Lebanon", "US"),
+])
+def test_a_world_place_is_not_read_as_a_small_american_namesake_without_local_evidence(text, name, country):
+    from geo.articles import from_record
+    from geo.pipeline import process_article
+
+    places = process_article(from_record({"id": "t", "text": text}, "t")).places
+    found = [r.place for r in places if r.mention.text == name]
+    assert found and found[0] is not None and found[0].country_code == country
