@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,7 @@ ROLE = "{c}"  # a name holding ROLE is a template filled with the event's countr
 ACTING_SHARE = 0.8
 _YEAR_RANGE = re.compile(r"\s*\(\d{4}-(?:\d{4})?\)\s*$")
 _SPACES = re.compile(r"\s+")
+_PROPER_WORD = re.compile(r"[A-Z][\w'’-]*")
 _WORD_CHARACTER = re.compile(r"\w")
 _INTERVENTION = ("Protest with intervention", "Excessive force against protesters")
 _BY = re.compile(r"\bby (?:the |an? )?$", re.I)
@@ -72,6 +74,7 @@ class _Names:
         self.exact = ahocorasick_rs.AhoCorasick(list(exact), matchkind=kind) if exact else None
         homes = data.get("homes", {})
         self.homes: dict[str, list] = homes.get("countries", {})  # actor key -> [[ISO code, share]]
+        self.country_words: dict[str, str] = data.get("country_words", {})  # "awami" -> "BD"
         self.home_lowered = _Finder(homes.get("lowered", {}))
         self.home_exact = _Finder(homes.get("exact", {}))
 
@@ -150,6 +153,21 @@ def acting_country(text: str, names_path: Path = DEFAULT_NAMES) -> str | None:
     found = _countries_of(names, (key for _, key in names.mentions(text)))
     top = max(found, key=found.get, default=None)
     return top if top is not None and found[top] >= ACTING_SHARE else None
+
+
+def worded_country(text: str, names_path: Path = DEFAULT_NAMES) -> str | None:
+    """The country (ISO code) most of the text's proper words point to ("Awami", "Sagaing", "Mungiki"),
+    learned from ACLED's notes; None when none does or two tie.
+
+    >>> worded_country("Awami League activists attacked BNP supporters.")
+    'BD'
+    """
+    words = load_names(names_path).country_words
+    votes = Counter(words[word] for word in {token.lower() for token in _PROPER_WORD.findall(text)} if word in words)
+    ranked = votes.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def _countries_of(names: _Names, keys) -> dict[str, float]:

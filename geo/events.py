@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from geo import event_model
-from geo.actors import acting_country, actors
+from geo.actors import acting_country, actors, worded_country
 from geo.dates import event_date
 from geo.event_model import is_note_style
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CITY, WIDE_KINDS, Gazetteer, distance_km
@@ -620,8 +620,9 @@ def _representative_town(place: Resolved, gazetteer: Gazetteer):
 
 
 def _actors_home(text: str, gazetteer: Gazetteer) -> str | None:
-    """The country the actors the article names mostly act in, for an event it places nowhere."""
-    code = acting_country(text)
+    """For an event the article places nowhere: the country the actors it names mostly act in, else
+    the one its proper words point to ("Awami League" is Bangladesh's)."""
+    code = acting_country(text) or worded_country(text)
     return gazetteer.country_name(code) if code else None
 
 

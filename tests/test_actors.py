@@ -63,3 +63,13 @@ def test_an_armed_groups_name_tells_the_countries_it_acts_in():
     assert "ET" in actor_countries("TPLF fighters shelled the town.")
     # A word that only goes with an actor in ACLED's notes ("active conflict") says nothing of where.
     assert actor_countries("The active conflict continued.") == {}
+
+
+def test_a_note_placed_nowhere_names_its_crowd_for_the_country_its_proper_words_point_to():
+    from geo.articles import from_record
+    from geo.pipeline import process_article
+
+    text = "On 19 May 2023, Awami League activists attacked BNP supporters after a rally, injuring 12."
+    events = process_article(from_record({"id": "t", "text": text}, "t")).events
+    assert events and events[0].event_type == "Riots"
+    assert events[0].actor1 == "Rioters (Bangladesh)"

@@ -39,6 +39,9 @@ SURFACES_PER_ACTOR = 12
 # A named actor tells where a note is when its records lie in a few countries: at least this many
 # records, at most HOME_COUNTRIES countries holding HOME_SHARE of them.
 MIN_HOME_RECORDS, HOME_COUNTRIES, HOME_SHARE = 5, 3, 0.9
+# A capitalised word not in English ("Awami", "Sagaing", "Mungiki") tells a note's country when at
+# least this many notes hold it and this share of them lie in one country.
+MIN_WORD_NOTES, WORD_SHARE, CAPITALISED_SHARE = 5, 0.9, 0.9
 # Gazetteer country names (geo.gazetteer) where ACLED writes another.
 COUNTRIES = {"Cabo Verde": "Cape Verde", "Czechia": "Czech Republic", "Democratic Republic of the Congo":
              "Democratic Republic of Congo", "Timor Leste": "East Timor", "Palestinian Territory": "Palestine",
@@ -268,12 +271,44 @@ def homes(records: list[dict], templates: set[str], full_names: dict[str, str], 
     return found
 
 
+def country_words(records: list[dict], codes: dict[str, str]) -> dict[str, str]:
+    """Lowercased proper words -> the ISO code of the country nearly all the notes holding them lie in.
+
+    Only words written capitalised (names of parties, areas, peoples) and missing from the
+    gazetteer's English words: "dates" or "repeated" mark one country's boilerplate in these
+    notes, not the country of a note elsewhere.
+    """
+    from geo.gazetteer import load
+
+    english = load().ordinary_words
+    notes, by_country = Counter(), defaultdict(Counter)
+    written, capitalised = Counter(), Counter()
+    for record in records:
+        tokens = _TOKEN.findall(record["text"])
+        for token in tokens:
+            written[token.lower()] += 1
+            capitalised[token.lower()] += token[0].isupper()
+        if record["country"] in codes:
+            for word in {token.lower() for token in tokens}:
+                notes[word] += 1
+                by_country[word][codes[record["country"]]] += 1
+    found = {}
+    for word, count in sorted(notes.items()):
+        country, most = by_country[word].most_common(1)[0]
+        if (count >= MIN_WORD_NOTES and most >= WORD_SHARE * count and word not in english
+                and capitalised[word] >= CAPITALISED_SHARE * written[word]):
+            found[word] = country
+    return found
+
+
 def build(records: list[dict]) -> dict:
     templates, full_names, state_names = actor_keys(records)
     lowered, exact = learn_surfaces(records, templates, full_names)
+    codes = _country_codes()
     return {"format": 1, "countries": COUNTRIES, "templates": sorted(templates), "state_names": state_names,
             "priors": priors(records, templates, full_names), "surfaces": lowered, "acronyms": exact,
-            "homes": homes(records, templates, full_names, lowered, exact, _country_codes())}
+            "homes": homes(records, templates, full_names, lowered, exact, codes),
+            "country_words": country_words(records, codes)}
 
 
 def measure(records: list[dict]) -> None:
@@ -353,7 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} KiB, {len(data['surfaces'])} surface forms, "
           f"{len(data['acronyms'])} acronyms, {len(data['templates'])} templates, "
           f"{len(data['homes']['countries'])} actors with home countries, "
-          f"{len(data['homes']['lowered']) + len(data['homes']['exact'])} of their names tell where an article is)")
+          f"{len(data['homes']['lowered']) + len(data['homes']['exact'])} of their names tell where an article is, "
+          f"{len(data['country_words'])} words tell a note's country)")
     return 0
 
 
