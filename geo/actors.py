@@ -75,6 +75,9 @@ class _Names:
         homes = data.get("homes", {})
         self.homes: dict[str, list] = homes.get("countries", {})  # actor key -> [[ISO code, share]]
         self.country_words: dict[str, str] = data.get("country_words", {})  # "awami" -> "BD"
+        # (event type, second, first): a pair ACLED writes the other way round
+        self.reversed = {(event_type, second, first) for event_type, pairs in data.get("orders", {}).items()
+                         for first, second in pairs}
         self.home_lowered = _Finder(homes.get("lowered", {}))
         self.home_exact = _Finder(homes.get("exact", {}))
 
@@ -249,4 +252,7 @@ def actors(text: str, event_type: str | None, sub_event_type: str | None,
     second = next((key for key in keys if key != first), None)
     if second is None and prior2 and prior2 != first and not untargeted:
         second = prior2
+    # Where the text does not say who acted, the order ACLED writes the pair in.
+    if agent is None and (event_type, first, second) in names.reversed:
+        first, second = second, first
     return (names.name(first, country) if first else None), (names.name(second, country) if second else None)

@@ -73,3 +73,10 @@ def test_a_note_placed_nowhere_names_its_crowd_for_the_country_its_proper_words_
     events = process_article(from_record({"id": "t", "text": text}, "t")).events
     assert events and events[0].event_type == "Riots"
     assert events[0].actor1 == "Rioters (Bangladesh)"
+
+
+def test_a_pair_of_actors_is_written_in_the_order_acled_writes_it():
+    # ACLED writes Ethiopia's army before the TPLF in battles, whichever the note names first.
+    text = "Around 10 January 2021, clashes between TPLF forces and the ENDF continued in central Tigray."
+    assert actors(text, "Battles", "Armed clash", "Ethiopia") == ("Military Forces of Ethiopia (2018-)",
+                                                                  "TPLF: Tigray Peoples Liberation Front")
