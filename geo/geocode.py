@@ -379,7 +379,8 @@ def _choose(mentions, context, vector, gazetteer, text, only: set | None = None)
 # admin1_support: another name of the article may lie in the namesake's state ("Paris" beside "Henry County").
 _STATE_EVIDENCE = tuple(FEATURES.index(name) for name in (
     "admin1_named", "admin1_support", "container", "known_country", "outlet_home"))
-_NEAR_ANCHOR, _NEAR_NAMES, _OWN_NAME = (FEATURES.index(name) for name in ("near_anchor", "near_names", "own_name"))
+_NEAR_ANCHOR, _NEAR_NAMES, _OWN_NAME, _CONTAINER = (FEATURES.index(name) for name in (
+    "near_anchor", "near_names", "own_name", "container"))
 WORLD_PLACE_POPULATION = 100_000  # a country, or a town of this size: "London", "Lebanon", "St. Petersburg"
 WORLD_PLACE_RATIO = 5  # ... this many times the size of the namesake
 
@@ -394,6 +395,12 @@ def _world_over_namesake(scored: list, key: str) -> tuple:
     """
     top = scored[0]
     place, features = top[1], top[2]
+    # "Mexico" is the country: its capital is called so only in GeoNames' other spellings.
+    if place.kind in (CITY, CAPITAL) and not features[_OWN_NAME] and not features[_CONTAINER]:
+        country = next((item for item in scored if item[1].kind == COUNTRY and item[2][_OWN_NAME]
+                        and item[1].country_code == place.country_code), None)
+        if country is not None:
+            return country
     if place.kind not in (CITY, ADMIN2) or any(features[i] for i in _STATE_EVIDENCE):
         return top
     floor = max(WORLD_PLACE_POPULATION, WORLD_PLACE_RATIO * place.population)

@@ -244,3 +244,14 @@ def test_a_world_place_is_not_read_as_a_small_american_namesake_without_local_ev
     places = process_article(from_record({"id": "t", "text": text}, "t")).places
     found = [r.place for r in places if r.mention.text == name]
     assert found and found[0] is not None and found[0].country_code == country
+
+
+def test_a_countrys_name_is_the_country_not_its_capital_so_spelled():
+    from geo.articles import from_record
+    from geo.pipeline import process_article
+
+    text = ("Candidate Ricardo Anaya said Mexico should limit anti-terrorism cooperation. "
+            "Protesters gathered in Mexico City and Guadalajara on Sunday.")
+    places = process_article(from_record({"id": "t", "text": text}, "t")).places
+    mexico = [r.place for r in places if r.mention.text == "Mexico"]
+    assert mexico and mexico[0].kind_name == "country"
