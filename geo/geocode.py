@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from geo import paths
-from geo.actors import actor_countries
+from geo.actors import actor_countries, worded_country
 from geo.facilities import place_facilities
 from geo.gazetteer import (
     ADMIN1,
@@ -179,6 +179,10 @@ class _Context:
         self.countries_said = frozenset(self.countries_named)
         self.actor_countries = actor_countries(text)
         self.countries_named.update(self.actor_countries)
+        # A note that names no country may still say it in its proper words ("Awami", "Bench Maji").
+        self.worded_country = None if self.countries_named else worded_country(text)
+        if self.worded_country:
+            self.countries_named.add(self.worded_country)
         # The symbol first: most articles have none, and ``in`` is far cheaper than the expression.
         self.currency_countries = {country for country, (_, symbol, amount) in _CURRENCIES.items()
                                    if symbol in text and amount.search(text)}
@@ -574,7 +578,12 @@ def _describe(place: Place, count: int, features: dict, mention: Mention, contai
         reasons.append(f"'{mention.text}, {container.name}' pattern")
     if features["country_named"]:
         said = place.country_code in context.countries_said
-        reasons.append(f"{country} named in the article" if said else f"{country}, where the armed groups named act")
+        if said:
+            reasons.append(f"{country} named in the article")
+        elif place.country_code == context.worded_country:
+            reasons.append(f"{country}, where the article's proper words point")
+        else:
+            reasons.append(f"{country}, where the armed groups named act")
     elif count > 1 and features["country_support"] >= 0.5 and place.kind not in WIDE_KINDS:
         reasons.append(f"most places named lie in {country}")
     if (features["near_anchor"] or features["near_names"] >= 0.5) and count > 1:
