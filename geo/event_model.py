@@ -81,6 +81,10 @@ class Prediction:
     sub_event_type: str | None
     confidence: float  # probability of ``label``, 0 to 1
     label: str  # the sub-event type, or "Non-ACLED"
+    # For a Non-ACLED answer: the likeliest ACLED sub-event type, and the share all ACLED types hold
+    # (an event geo.events takes from a told deed keeps that share).
+    alternative: str | None = None
+    event_share: float = 0.0
 
 
 def bucket(ngram: str) -> int:
@@ -318,11 +322,13 @@ class EventModel:
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         non_acled = probabilities[:, self._is_non_acled].sum(axis=1)
         chosen = probabilities[np.arange(len(best)), best]
+        runner_up = np.where(self._is_non_acled[None, :], -1.0, probabilities).argmax(axis=1)
         predictions = []
         for row, index in enumerate(best.tolist()):
             label = self.outputs[index]
             if label == NON_ACLED:
-                predictions.append(Prediction(None, None, float(non_acled[row]), label))
+                predictions.append(Prediction(None, None, float(non_acled[row]), label,
+                                              self.outputs[runner_up[row]], 1.0 - float(non_acled[row])))
             else:
                 predictions.append(Prediction(SUB_EVENT_TYPES[label], label, float(chosen[row]), label))
         return predictions

