@@ -182,6 +182,22 @@ def _countries_of(names: _Names, keys) -> dict[str, float]:
     return found
 
 
+def _joint_names(keys: list[str]) -> list[str]:
+    """ACLED's joint name for two groups it cannot tell apart stands for either one named beside it:
+    "JNIM and/or ISGS militants" is "JNIM: ... and/or Islamic State (Greater Sahara)", not JNIM alone."""
+    joint = [key for key in keys if " and/or " in key]
+    if not joint:
+        return keys
+    kept = []
+    for key in keys:
+        whole = next((j for j in joint if j != key and (j.startswith(key + " and/or ") or j.endswith(" and/or " + key))),
+                     None)
+        name = whole or key
+        if name not in kept:
+            kept.append(name)
+    return kept
+
+
 def _agent_first(text: str, mentions: list[tuple[int, str]]) -> tuple[list[str], str | None]:
     """Distinct keys, the acting side first, and that side when the text marks it: a mention right
     after "by" ("killed by gunmen") is the agent."""
@@ -216,6 +232,9 @@ def actors(text: str, event_type: str | None, sub_event_type: str | None,
     country = names.countries.get(country, country) if country else None
     prior1, prior2 = names.priors.get(f"{event_type}|{sub_event_type}") or names.priors.get(event_type, (None, None))
     keys, agent = _agent_first(text, names.mentions(text))
+    keys = _joint_names(keys)
+    if agent is not None and agent not in keys:
+        agent = keys[0]
     untargeted = False
     if sub_event_type in _PLANTED and agent is None:
         # A bomb or a grenade is seldom the state's: ACLED codes its army or police as the target

@@ -80,3 +80,9 @@ def test_a_pair_of_actors_is_written_in_the_order_acled_writes_it():
     text = "Around 10 January 2021, clashes between TPLF forces and the ENDF continued in central Tigray."
     assert actors(text, "Battles", "Armed clash", "Ethiopia") == ("Military Forces of Ethiopia (2018-)",
                                                                   "TPLF: Tigray Peoples Liberation Front")
+
+
+def test_two_groups_acled_cannot_tell_apart_take_its_joint_name():
+    text = "On 11 January 2020, suspected JNIM and/or ISGS militants attacked marketgoers in Solle."
+    assert actors(text, "Violence against civilians", "Attack", "Burkina Faso")[0] == (
+        "JNIM: Group for Support of Islam and Muslims and/or Islamic State (Greater Sahara)")
