@@ -606,6 +606,10 @@ def _has_namesake_city(area: Place, places: list[Place]) -> bool:
     return False
 
 
+_LIST_GAP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+LIST_CITY_POPULATION = 100_000  # an area that is also a city this large, before another, may be a list's
+
+
 def _container_after(text: str, position: int, mentions: list[Mention], gazetteer: Gazetteer) -> Place | None:
     """The area named right after a mention, as in "Springfield, Illinois" or "Rastan, Syria"."""
     if position + 1 >= len(mentions):
@@ -613,9 +617,17 @@ def _container_after(text: str, position: int, mentions: list[Mention], gazettee
     mention, following = mentions[position], mentions[position + 1]
     if text[mention.end:following.start].strip() != ",":
         return None
-    areas = [gazetteer.posted(code) for code in following.codes]
-    areas = [a for a in areas if a.kind in (COUNTRY, ADMIN1, ADMIN2)]
+    places = [gazetteer.posted(code) for code in following.codes]
+    # "stops in Washington, New York and Boston" is a list of cities, not Washington County, New York.
+    if position + 2 < len(mentions) and _LIST_GAP.fullmatch(text, following.end, mentions[position + 2].start) \
+            and _big_city(places) and _big_city(gazetteer.posted(code) for code in mentions[position + 2].codes):
+        return None
+    areas = [a for a in places if a.kind in (COUNTRY, ADMIN1, ADMIN2)]
     return max(areas, key=lambda a: (a.kind == COUNTRY, a.population)) if areas else None
+
+
+def _big_city(places) -> bool:
+    return any(p.kind in (CITY, CAPITAL) and p.population >= LIST_CITY_POPULATION for p in places)
 
 
 def _contains(area: Place, place: Place) -> bool:

@@ -255,3 +255,17 @@ def test_a_countrys_name_is_the_country_not_its_capital_so_spelled():
     places = process_article(from_record({"id": "t", "text": text}, "t")).places
     mexico = [r.place for r in places if r.mention.text == "Mexico"]
     assert mexico and mexico[0].kind_name == "country"
+
+
+def test_a_list_of_cities_is_no_town_and_its_state():
+    from geo.articles import from_record
+    from geo.pipeline import process_article
+
+    text = "After stops in Washington, New York and Boston, the crown prince flew on to Los Angeles."
+    places = process_article(from_record({"id": "t", "text": text}, "t")).places
+    washington = [r.place for r in places if r.mention.text == "Washington"]
+    assert washington and washington[0].name == "Washington" and washington[0].kind_name == "capital"
+    # A chain of areas stays a container: "Toronto, Ontario, Canada" is Toronto, Canada.
+    places = process_article(from_record({"id": "t", "text": "Plant Architect Inc. of Toronto, Ontario, Canada won."},
+                                         "t")).places
+    assert [r.place.country_code for r in places if r.mention.text == "Toronto"] == ["CA"]
