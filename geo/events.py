@@ -577,7 +577,7 @@ def _event_place(text: str, unit: Passage, inside: list[Resolved], home: str | N
         demonym = r.mention.cue == "demonym"
         # "on the Bolivar Avenue in Maracay": a street named after a place is not where the
         # locative points. A site stays a specific place ("a Kabul mosque" is in Kabul).
-        names_a_site = bool(_SITE_AFTER.match(text, r.mention.end))
+        names_a_site = bool(_SITE_AFTER.match(text, r.mention.end) or _PAIRED_SITE.match(text, r.mention.end))
         # A province beats its country however each is introduced ("in Syrias Quneitra").
         return (not demonym, after_locative and specific and not names_a_site, specific,
                 r.place.kind not in WIDE_KINDS, after_locative, r.place.country_code == home, -r.mention.start)
@@ -600,6 +600,9 @@ _ARMED_NOUN = re.compile(r"(?:-led)?\s+(?:(?:war|fighter|military)\s*)?(?:air ?s
 _SITE_AFTER = re.compile(r"[ -](?:avenue|ave\b|road|rd\b|street|st\b|boulevard|blvd|highway|motorway|bridge|square|"
                          r"river|roundabout|junction|crossing|complex|market|mosque|church|hospital|school|university|"
                          r"college|stadium|airport|prison|building|hotel|park)\b", re.I)
+# The first town of a road between two ("the Nairobi-Mombasa highway ... in Voi") is no more the
+# event's place than the second.
+_PAIRED_SITE = re.compile(r"-[A-Z][\w'’]*(?: [A-Z][\w'’]*)?" + _SITE_AFTER.pattern)
 
 
 # "the defence ministry in Moscow said": where a speaker sits, not where the event was.

@@ -186,9 +186,44 @@ def _is_code(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
                    or gazetteer.posted(code).population >= CODE_TOWN_POPULATION for code in mention.codes)
 
 
+_TOWN_PAIR = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
+def _split_town_pairs(tokens: list, gazetteer: Gazetteer) -> list:
+    """Capitalised words joined by hyphens that the gazetteer does not know as one name, split into
+    their words when each is a name it knows: "the Nairobi-Nyeri highway", "the axis Solle-Titao"
+    name two towns, while "Winston-Salem" and "Guinea-Bissau" stay whole, and so do "Pobe-Mengao"
+    (a commune, of which "Pobe" alone is a town in Benin) and pairs of countries or peoples."""
+    split = []
+    for start, end, word in tokens:
+        if "-" not in word or not word[:1].isupper() or not _TOWN_PAIR.fullmatch(word):
+            split.append((start, end, word))
+            continue
+        parts = word.split("-")
+        key = normalize(word)
+        if (parts[0].lower() in ARABIC_ARTICLES or not all(part[:1].isupper() and len(part) > 1 for part in parts)
+                or gazetteer.postings(key) or key in gazetteer.name_prefixes
+                or len(set(parts)) < len(parts)  # "Fili-Fili" is one village
+                or not all(gazetteer.postings(normalize(part)) for part in parts)
+                or any(_names_a_country(normalize(part), gazetteer) for part in parts)):
+            split.append((start, end, word))
+            continue
+        at = start
+        for part in parts:
+            split.append((at, at + len(part), part))
+            at += len(part) + 1
+    return split
+
+
+def _names_a_country(key: str, gazetteer: Gazetteer) -> bool:
+    # "Kurdish-Russia-US contacts", "the Syria-Turkey border": relations between peoples and
+    # states, not towns on a road; split, they recast which country an article is about.
+    return key in gazetteer.demonyms or any(gazetteer.posted(code).kind == COUNTRY for code in gazetteer.postings(key))
+
+
 def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[float]]]:
     """Every name the gazetteer knows in ``text`` (longest first, never overlapping), with its features."""
-    tokens = tokenize(text)
+    tokens = _split_town_pairs(tokenize(text), gazetteer)
     keys = _keys([t[2] for t in tokens])
     first_line_end = text.find("\n") if "\n" in text else len(text)
     spans = []
@@ -486,6 +521,9 @@ def _judge(i, j, mention, tokens, keys, text, gazetteer, common) -> str:
             continue
         if gazetteer.postings(neighbour_key) and neighbour_key not in common:
             continue  # "Homs Syria" in a caption: two places side by side
+        if neighbour_key.endswith("s") and any(gazetteer.posted(code).kind == COUNTRY
+                                               for code in gazetteer.postings(neighbour_key[:-1])):
+            continue  # "northern Syrias Afrin": a country's possessive whose apostrophe was lost
         strange_neighbour = True
     if strange_neighbour and not (multiword and _is_notable(mention, gazetteer)):
         return "person" if not _is_strong(mention, gazetteer) else "place"

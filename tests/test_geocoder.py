@@ -269,3 +269,17 @@ def test_a_list_of_cities_is_no_town_and_its_state():
     places = process_article(from_record({"id": "t", "text": "Plant Architect Inc. of Toronto, Ontario, Canada won."},
                                          "t")).places
     assert [r.place.country_code for r in places if r.mention.text == "Toronto"] == ["CA"]
+
+
+def test_two_towns_joined_by_a_hyphen_are_two_places_and_a_hyphened_name_stays_whole():
+    from geo.articles import from_record
+    from geo.pipeline import process_article
+
+    def named(text):
+        return [(r.mention.text, r.place.country_code if r.place else None)
+                for r in process_article(from_record({"id": "t", "text": text}, "t")).places]
+
+    assert named("Police chased the gang on the Nairobi-Nyeri highway on Monday.") == [("Nairobi", "KE"),
+                                                                                        ("Nyeri", "KE")]
+    assert named("Shots were fired in Winston-Salem and in Guinea-Bissau.") == [("Winston-Salem", "US"),
+                                                                               ("Guinea-Bissau", "GW")]
