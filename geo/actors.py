@@ -65,13 +65,8 @@ class _Names:
         self.countries: dict[str, str] = data["countries"]
         self.state_names: dict[str, dict[str, str]] = data["state_names"]
         self.priors: dict[str, list] = data["priors"]
-        lowered = data["surfaces"]  # surface (lowercase) -> actor key
-        exact = data["acronyms"]  # surface (case as written) -> actor key
-        self.lowered_keys = list(lowered.values())
-        self.exact_keys = list(exact.values())
-        kind = ahocorasick_rs.MatchKind.LeftmostLongest
-        self.lowered = ahocorasick_rs.AhoCorasick(list(lowered), matchkind=kind) if lowered else None
-        self.exact = ahocorasick_rs.AhoCorasick(list(exact), matchkind=kind) if exact else None
+        self.lowered = _Finder(data["surfaces"])  # surface (lowercase) -> actor key
+        self.exact = _Finder(data["acronyms"])  # surface (case as written) -> actor key
         homes = data.get("homes", {})
         self.homes: dict[str, list] = homes.get("countries", {})  # actor key -> [[ISO code, share]]
         self.country_words: dict[str, str] = data.get("country_words", {})  # "awami" -> "BD"
@@ -91,15 +86,7 @@ class _Names:
 
     def mentions(self, text: str) -> list[tuple[int, str]]:
         """(start, key) of every actor mention, in text order, each a whole word or words."""
-        found = []
-        for automaton, keys, haystack in ((self.lowered, self.lowered_keys, text.lower()),
-                                          (self.exact, self.exact_keys, text)):
-            if automaton is None:
-                continue
-            for index, start, end in automaton.find_matches_as_indexes(haystack):
-                if (start and _WORD_CHARACTER.match(haystack, start - 1)) or _WORD_CHARACTER.match(haystack, end):
-                    continue
-                found.append((start, end, keys[index]))
+        found = [*self.lowered.spans(text.lower()), *self.exact.spans(text)]
         found.sort()
         kept, after = [], 0
         for start, end, key in found:  # the two passes may overlap: the earlier, longer mention wins
@@ -117,12 +104,17 @@ class _Finder:
         kind = ahocorasick_rs.MatchKind.LeftmostLongest
         self.automaton = ahocorasick_rs.AhoCorasick(list(values), matchkind=kind) if values else None
 
-    def find(self, haystack: str):
+    def spans(self, haystack: str):
+        """(start, end, value) of every surface found in ``haystack`` as a whole word or words."""
         if self.automaton is None:
             return
         for index, start, end in self.automaton.find_matches_as_indexes(haystack):
             if not ((start and _WORD_CHARACTER.match(haystack, start - 1)) or _WORD_CHARACTER.match(haystack, end)):
-                yield self.values[index]
+                yield start, end, self.values[index]
+
+    def find(self, haystack: str):
+        """The value of every surface found in ``haystack`` as a whole word or words."""
+        return (value for _, _, value in self.spans(haystack))
 
 
 @lru_cache(maxsize=4)
@@ -158,6 +150,7 @@ def acting_country(text: str, names_path: Path = DEFAULT_NAMES) -> str | None:
     return top if top is not None and found[top] >= ACTING_SHARE else None
 
 
+@lru_cache(maxsize=256)
 def worded_country(text: str, names_path: Path = DEFAULT_NAMES) -> str | None:
     """The country (ISO code) most of the text's proper words point to ("Awami", "Sagaing", "Mungiki"),
     learned from ACLED's notes; None when none does or two tie.

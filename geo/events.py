@@ -56,6 +56,8 @@ _FIGHTING = re.compile(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|battled|g
                        r"exchanges? of fire|armed confrontation|skirmish(?:es)?)\b", re.I)
 _CROWD = re.compile(r"\b(?:protest|demonstrat|rioter|riot|mob|march|rall(?:y|ies)|strike)", re.I)
 FIGHTING_OVERRIDE_BELOW = 0.5
+# Towns do not carry their admin-2 code here: a district's namesake town must lie this close to
+# the district's point (districts are rarely wider).
 AREA_TOWN_KM = 60
 _NEAR = re.compile(r"\b(?:" + alternation(NEAR_LOCATIVES) + "|" + alternation(COMPASS_POINTS) + r" of"
                    r"|(?:km|kilometres|kilometers|miles) " + alternation(COMPASS_POINTS) + r"\w* of)\s+(?:the\s+)?$",

@@ -33,8 +33,9 @@ from geo.gazetteer import (
     is_own_name,
     normalize,
 )
-from geo.postal import PLACE_NOUN, place_villages, tier_for
+from geo.postal import place_villages, tier_for
 from geo.toponyms import Mention
+from geo.vocabulary import HOST_NOUN
 
 KIND_NAMES = ("continent", "country", "admin1", "admin2", "city", "capital", "region")
 KIND_LABELS = ("continent", "country", "first-level area", "second-level area", "town", "capital", "region")
@@ -397,14 +398,8 @@ def _world_over_namesake(scored: list, key: str) -> tuple:
     another name that may lie in it, a container ("Lebanon, Pa."), the user's or outlet's country,
     or other places named near it; the namesake of a country needs one of the first four.
     """
-    top = scored[0]
+    top = _country_over_its_capital(scored)
     place, features = top[1], top[2]
-    # "Mexico" is the country: its capital is called so only in GeoNames' other spellings.
-    if place.kind in (CITY, CAPITAL) and not features[_OWN_NAME] and not features[_CONTAINER]:
-        country = next((item for item in scored if item[1].kind == COUNTRY and item[2][_OWN_NAME]
-                        and item[1].country_code == place.country_code), None)
-        if country is not None:
-            return country
     if place.kind not in (CITY, ADMIN2) or any(features[i] for i in _STATE_EVIDENCE):
         return top
     floor = max(WORLD_PLACE_POPULATION, WORLD_PLACE_RATIO * place.population)
@@ -416,6 +411,17 @@ def _world_over_namesake(scored: list, key: str) -> tuple:
              and (item[2][_OWN_NAME] or normalize(item[1].name).rsplit(" ", 1)[-1] == last)
              and (item[1].kind == COUNTRY or (item[1].kind in (CITY, CAPITAL) and not near))]
     return max(world, key=lambda item: item[1].population) if world else top
+
+
+def _country_over_its_capital(scored: list) -> tuple:
+    """The top reading, or the country when the top is one of its towns reached through another
+    spelling: "Mexico" is the country, which GeoNames also lists as a name of Mexico City."""
+    top = scored[0]
+    place, features = top[1], top[2]
+    if place.kind not in (CITY, CAPITAL) or features[_OWN_NAME] or features[_CONTAINER]:
+        return top
+    return next((item for item in scored if item[1].kind == COUNTRY and item[2][_OWN_NAME]
+                 and item[1].country_code == place.country_code), top)
 
 
 def _place_unknown_names(text: str, resolved: list[Resolved]) -> list[Resolved]:
@@ -511,9 +517,9 @@ def _stray(place: Place, mention: Mention, context: _Context) -> bool:
 # How a text says that a place lies in the next one named: in brackets ("Kompa (Karimama,
 # Alibori)", "Soka (Sinende, Borgou)") or through a place noun ("Thor village, Thies",
 # "Williamsville neighbourhood of Abidjan").  A bare comma joins lists of places as often.
-_HOST_BRACKET = re.compile(r"\s*(?:" + PLACE_NOUN + r"\s*)?\((?:[^()]{0,40},\s*)?")
-_HOST_NOUN = re.compile(r"\s+" + PLACE_NOUN + r"\b,?\s+(?:of\s+)?(?:the\s+)?")
-_BRACKET_AFTER = re.compile(r"\s*(?:" + PLACE_NOUN + r"\s*)?\(")
+_HOST_BRACKET = re.compile(r"\s*(?:" + HOST_NOUN + r"\s*)?\((?:[^()]{0,40},\s*)?")
+_HOST_NOUN = re.compile(r"\s+" + HOST_NOUN + r"\b,?\s+(?:of\s+)?(?:the\s+)?")
+_BRACKET_AFTER = re.compile(r"\s*(?:" + HOST_NOUN + r"\s*)?\(")
 
 
 def _host_country(text: str, position: int, mentions: list[Mention], context: _Context) -> str | None:

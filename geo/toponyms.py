@@ -218,7 +218,11 @@ def _split_town_pairs(tokens: list, gazetteer: Gazetteer) -> list:
 def _names_a_country(key: str, gazetteer: Gazetteer) -> bool:
     # "Kurdish-Russia-US contacts", "the Syria-Turkey border": relations between peoples and
     # states, not towns on a road; split, they recast which country an article is about.
-    return key in gazetteer.demonyms or any(gazetteer.posted(code).kind == COUNTRY for code in gazetteer.postings(key))
+    return key in gazetteer.demonyms or _is_country_name(key, gazetteer)
+
+
+def _is_country_name(key: str, gazetteer: Gazetteer) -> bool:
+    return any(gazetteer.posted(code).kind == COUNTRY for code in gazetteer.postings(key))
 
 
 def candidates(text: str, gazetteer: Gazetteer) -> list[tuple[Mention, list[float]]]:
@@ -521,8 +525,7 @@ def _judge(i, j, mention, tokens, keys, text, gazetteer, common) -> str:
             continue
         if gazetteer.postings(neighbour_key) and neighbour_key not in common:
             continue  # "Homs Syria" in a caption: two places side by side
-        if neighbour_key.endswith("s") and any(gazetteer.posted(code).kind == COUNTRY
-                                               for code in gazetteer.postings(neighbour_key[:-1])):
+        if neighbour_key.endswith("s") and _is_country_name(neighbour_key[:-1], gazetteer):
             continue  # "northern Syrias Afrin": a country's possessive whose apostrophe was lost
         strange_neighbour = True
     if strange_neighbour and not (multiword and _is_notable(mention, gazetteer)):

@@ -101,6 +101,7 @@ EVENT_PLACE_NOUNS = frozenset(_PLACE_NOUNS["before of an event's place"])
 TERRITORY_NOUNS = frozenset(_PLACE_NOUNS["taken by an armed group"])
 NATURE_NOUNS = frozenset(_PLACE_NOUNS["natural features"])
 HOST_NOUNS = frozenset(_PLACE_NOUNS["between a place and the place it lies in"])
+HOST_NOUN = alternation(HOST_NOUNS)  # "Ada town (Dangme West, Greater Accra)", "Thor village, Thies"
 PLACE_SUFFIXES = frozenset(_lower(words("place_suffixes")))
 # Last words of a facility's or a street's name (facility_words.txt).
 FACILITY_WORDS = frozenset(_lower(words("facility_words")))
