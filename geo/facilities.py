@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from geo.gazetteer import ADMIN1, CAPITAL, CITY, WIDE_KINDS, Gazetteer, distance_km
 from geo.toponyms import lookup, tokenize
-from geo.vocabulary import FACILITY_WORDS
+from geo.vocabulary import FACILITY_FIRST_WORDS, FACILITY_WORDS
 
 # A facility already placed this close to its town is placed better by its own name.
 SAME_TOWN_KM = 25.0
@@ -27,13 +27,17 @@ _TOWN_BEFORE = re.compile(r"['’]s\s+")
 
 
 def is_facility(surface: str) -> bool:
-    """Whether a name ends in a facility's or a street's word ("Oulton Park", "Royal Street")."""
-    last = surface.rsplit(None, 1)[-1].lower() if surface.strip() else ""
-    last = last.removesuffix("'s").removesuffix("’s").strip(".,;:!?\"'()")
-    if last not in FACILITY_WORDS:  # most names: settled without tokenizing
+    """Whether a name ends in a facility's or a street's word ("Oulton Park", "Royal Street"), or
+    opens with a street's word of a language that puts it first ("Rue Casa Calvo")."""
+    parts = surface.split()
+    if not parts:
         return False
+    last = parts[-1].lower().removesuffix("'s").removesuffix("’s").strip(".,;:!?\"'()")
+    if last not in FACILITY_WORDS and parts[0].lower() not in FACILITY_FIRST_WORDS:
+        return False  # most names: settled without tokenizing
     words = tokenize(surface)
-    return len(words) >= 2 and words[-1][2].lower().rstrip(".") in FACILITY_WORDS
+    return len(words) >= 2 and (words[-1][2].lower().rstrip(".") in FACILITY_WORDS
+                                or words[0][2].lower() in FACILITY_FIRST_WORDS and words[0][2][:1].isupper())
 
 
 def place_facilities(text: str, resolved: list, gazetteer: Gazetteer) -> list:

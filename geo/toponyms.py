@@ -57,7 +57,9 @@ COUNTRY_NAMES = {"us": "US", "usa": "US", "u s": "US", "u s a": "US", "uk": "GB"
                  "uae": "AE", "drc": "CD", "prc": "CN", "ksa": "SA", "rok": "KR", "dprk": "KP",
                  "america": "US", "britain": "GB", "great britain": "GB", "holland": "NL",
                  "burma": "MM", "ivory coast": "CI", "north korea": "KP", "south korea": "KR",
-                 "korean": "KR", "koreans": "KR", "britons": "GB", "brits": "GB"}
+                 "korean": "KR", "koreans": "KR", "britons": "GB", "brits": "GB", "t&t": "TT",
+                 # No country of today is the Soviet Union: its successor state stands for it.
+                 "soviet union": "RU", "ussr": "RU", "u s s r": "RU"}
 # US states as AP style and postal codes write them after a town ("Bluefield, W.Va.", "Paris, TX").
 AP_STATES = {normalize(k): v for k, v in (
     ("Ala.", "AL"), ("Ariz.", "AZ"), ("Ark.", "AR"), ("Calif.", "CA"), ("Cal.", "CA"), ("Colo.", "CO"),
@@ -70,9 +72,31 @@ AP_STATES = {normalize(k): v for k, v in (
     ("Wash.", "WA"), ("W.Va.", "WV"), ("Wis.", "WI"), ("Wisc.", "WI"), ("Wyo.", "WY"), ("D.C.", "DC"))}
 POSTAL_STATES = frozenset("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
                           "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split())
+# Canada's provinces and Australia's states as their papers write them after a town ("Nelson,
+# B.C.", "Penrith NSW"), as written, to the province's name.  The forms that abbreviate nothing
+# else are read anywhere but after a number ("500 BC"); the others, like the US postal codes, only
+# after a town and a comma ("Toronto, ON").
+PROVINCES = {surface: (country, name, anywhere) for country, name, anywhere, surfaces in (
+    ("CA", "British Columbia", True, "BC B.C."), ("CA", "Alberta", True, "Alta."),
+    ("CA", "Saskatchewan", True, "Sask."), ("CA", "Ontario", True, "Ont."),
+    ("CA", "Prince Edward Island", True, "PEI P.E.I."), ("CA", "Newfoundland and Labrador", True, "Nfld."),
+    ("CA", "Northwest Territories", True, "NWT N.W.T."), ("AU", "New South Wales", True, "NSW N.S.W."),
+    ("AU", "Queensland", True, "Qld QLD Qld."), ("CA", "Alberta", False, "AB"), ("CA", "Saskatchewan", False, "SK"),
+    ("CA", "Manitoba", False, "MB Man."), ("CA", "Ontario", False, "ON"), ("CA", "Quebec", False, "QC Que."),
+    ("CA", "New Brunswick", False, "NB N.B."), ("CA", "Nova Scotia", False, "NS N.S."),
+    ("CA", "Newfoundland and Labrador", False, "NL"), ("CA", "Yukon", False, "YT"), ("CA", "Nunavut", False, "NU"),
+    ("AU", "Victoria", False, "Vic. VIC"), ("AU", "Tasmania", False, "Tas. TAS"),
+    ("AU", "Australian Capital Territory", False, "ACT"))
+    for surface in surfaces.split()}
+_PROVINCE_HEADS = frozenset(surface.split(".")[0] for surface in PROVINCES)
 # Unions and continents that papers abbreviate.
 AREA_NAMES = {"eu": "Europe", "e u": "Europe"}
 
+# Adjectives of the nations inside a country, marked as places, name the nation's first-level
+# area ("the English city of Salisbury" is in England), not a town ("English, Indiana").  Not found
+# by the recognizer: alone, the word is mostly the language ("science and English").
+NATION_ADJECTIVES = {"english": ("GB", "England"), "scottish": ("GB", "Scotland"), "welsh": ("GB", "Wales"),
+                     "northern irish": ("GB", "Northern Ireland")}
 # Adjectives of continents and regions that name the area, as demonyms name countries.
 CONTINENT_ADJECTIVES = {"european": "Europe", "african": "Africa", "asian": "Asia",
                         "south american": "South America", "north american": "North America",
@@ -422,8 +446,12 @@ def _context(i, j, mention, tokens, keys, text, gazetteer) -> dict:
 
 
 def _state_abbreviation(i, tokens, keys, text, gazetteer) -> tuple[int, Mention] | None:
-    """A US state written "Pa.", "W.Va." or "PA" after a town and a comma."""
+    """A US state written "Pa.", "W.Va." or "PA" after a town and a comma; a province ("B.C.")."""
     after_comma = text[max(0, tokens[i][0] - 2):tokens[i][0]].endswith((", ", ","))
+    if tokens[i][2].split(".", 1)[0] in _PROVINCE_HEADS:
+        found = _province_abbreviation(i, tokens, text, after_comma, gazetteer)
+        if found is not None:
+            return found
     for j in (i + 1, i):
         if j >= len(tokens) or (j > i and text[tokens[i][1]:tokens[j][0]] not in (".", ". ")):
             continue
@@ -443,6 +471,31 @@ def _state_abbreviation(i, tokens, keys, text, gazetteer) -> tuple[int, Mention]
         return j, Mention(tokens[i][0], end, text[tokens[i][0]:end], key, (posting(place.index),), None,
                           "state abbreviation")
     return None
+
+
+def _province_abbreviation(i, tokens, text, after_comma, gazetteer) -> tuple[int, Mention] | None:
+    """A province or state of Canada or Australia as ``PROVINCES`` writes it, over up to three
+    dotted letters ("P.E.I."), as a mention of its first-level area."""
+    start = tokens[i][0]
+    for j in (i + 2, i + 1, i):
+        if j >= len(tokens) or any(text[tokens[k][1]:tokens[k + 1][0]] != "." for k in range(i, j)):
+            continue
+        end = tokens[j][1]
+        for stop in (end + 1, end) if text[end:end + 1] == "." else (end,):
+            entry = PROVINCES.get(text[start:stop])
+            if entry is None or not (entry[2] or after_comma) or text[:start].rstrip()[-1:].isdigit():
+                continue
+            place = _province_place(entry[0], entry[1], gazetteer)
+            if place is None:
+                return None
+            return j, Mention(start, stop, text[start:stop], normalize(text[start:stop]), (posting(place.index),),
+                              None, "state abbreviation")
+    return None
+
+
+def _province_place(country: str, name: str, gazetteer: Gazetteer):
+    return next((gazetteer.posted(c) for c in gazetteer.postings(normalize(name))
+                 if gazetteer.posted(c).kind == ADMIN1 and gazetteer.posted(c).country_code == country), None)
 
 
 def _long_name_ahead(i, tokens, keys, text, gazetteer) -> bool:
@@ -591,6 +644,9 @@ def mention_at(text: str, start: int, end: int, gazetteer: Gazetteer) -> Mention
     """The mention for a span given from outside (gold spans, user corrections)."""
     surface = text[start:end]
     key = normalize(surface)
+    area = PROVINCES.get(surface) or NATION_ADJECTIVES.get(key)
+    if area is not None and (place := _province_place(area[0], area[1], gazetteer)) is not None:
+        return Mention(start, end, surface, key, (posting(place.index),), None, "gold span")
     found = lookup(key, surface, gazetteer) or _part_of_name(surface, gazetteer) or _adjective_of_place(surface, gazetteer)
     codes, country, _ = found if found else ((), None, "")
     return Mention(start, end, surface, key, codes, country, "gold span")

@@ -104,7 +104,10 @@ HOST_NOUNS = frozenset(_PLACE_NOUNS["between a place and the place it lies in"])
 HOST_NOUN = alternation(HOST_NOUNS)  # "Ada town (Dangme West, Greater Accra)", "Thor village, Thies"
 PLACE_SUFFIXES = frozenset(_lower(words("place_suffixes")))
 # Last words of a facility's or a street's name (facility_words.txt).
-FACILITY_WORDS = frozenset(_lower(words("facility_words")))
+_FACILITY_SECTIONS = sections("facility_words")
+_OPENING = "first words of streets and quarters in other languages"
+FACILITY_WORDS = frozenset(_lower(e for part, entries in _FACILITY_SECTIONS.items() if part != _OPENING for e in entries))
+FACILITY_FIRST_WORDS = frozenset(_lower(_FACILITY_SECTIONS[_OPENING]))  # "Rue Casa Calvo"
 # Names of currencies, after which a country's name names the money (currency_words.txt).
 CURRENCY_WORDS = frozenset(_lower(words("currency_words")))
 

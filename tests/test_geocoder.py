@@ -4,7 +4,7 @@ import pytest
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from geo.gazetteer import distance_km, load
+from geo.gazetteer import ADMIN1, distance_km, load
 from geo.geocoder import OfflineGeocoder
 
 
@@ -283,3 +283,44 @@ def test_two_towns_joined_by_a_hyphen_are_two_places_and_a_hyphened_name_stays_w
                                                                                         ("Nyeri", "KE")]
     assert named("Shots were fired in Winston-Salem and in Guinea-Bissau.") == [("Winston-Salem", "US"),
                                                                                ("Guinea-Bissau", "GW")]
+
+
+@pytest.mark.parametrize("text, name, province", [
+    ("The new office opened in Nelson, BC, on Monday.", "BC", "British Columbia"),
+    ("Two hours away, on the other side of the B.C. border, Valemount waits.", "B.C.", "British Columbia"),
+    ("Rangers patrol the shore near Newcastle, NSW, every spring.", "NSW", "New South Wales"),
+    ("Police in Halifax, N.S., said the road was closed.", "N.S.", "Nova Scotia"),
+    ("The mayor of Mississauga, ON, spoke.", "ON", "Ontario")])
+def test_canadian_and_australian_provinces_written_short_are_found_and_placed(text, name, province):
+    from geo import toponyms
+    from geo.geocode import resolve
+
+    gazetteer = load()
+    found = {r.mention.text: r for r in resolve(text, toponyms.find(text, gazetteer), gazetteer)}
+    assert found[name].place.name == province and found[name].place.kind == ADMIN1
+
+
+def test_a_year_before_christ_and_a_capitalised_on_are_no_province():
+    from geo import toponyms
+
+    gazetteer = load()
+    text = "The walls were built in 500 BC. TURN ON THE LIGHTS, the sign said in Toronto."
+    assert [m.text for m in toponyms.find(text, gazetteer)] == ["Toronto"]
+
+
+@pytest.mark.parametrize("text, name, place, country", [
+    ("Police found them in the English city of Salisbury.", "English", "England", "GB"),
+    ("The agent was developed by the Soviet Union in the 1970s.", "Soviet Union", "Russia", "RU"),
+    ("The T&T mission in Washington objected.", "T&T", "Trinidad and Tobago", "TT"),
+    ("Rue Casa Calvo in New Orleans was renamed.", "Rue Casa Calvo", "New Orleans", "US")])
+def test_an_analyst_span_names_the_nation_the_successor_state_or_the_street_s_town(text, name, place, country):
+    from geo import toponyms
+    from geo.geocode import resolve
+
+    gazetteer = load()
+    start = text.index(name)
+    mentions = sorted([m for m in toponyms.find(text, gazetteer) if not start <= m.start < start + len(name)]
+                      + [toponyms.mention_at(text, start, start + len(name), gazetteer)], key=lambda m: m.start)
+    reading = next(r for r in resolve(text, mentions, gazetteer) if r.mention.text == name)
+    # Not English, Indiana; not a town of Moscow for a state gone since 1991; not Rue in France.
+    assert reading.place.name == place and reading.place.country_code == country
