@@ -138,6 +138,17 @@ def actor_countries(text: str, names_path: Path = DEFAULT_NAMES) -> dict[str, fl
     return _countries_of(names, (*names.home_lowered.find(text.lower()), *names.home_exact.find(text)))
 
 
+def acled_country(name: str | None, names_path: Path = DEFAULT_NAMES) -> str | None:
+    """A country's name as ACLED writes it ("Palestine", "Democratic Republic of Congo"), given GeoNames'.
+
+    >>> acled_country("Palestinian Territory")
+    'Palestine'
+    >>> acled_country("Syria")
+    'Syria'
+    """
+    return load_names(names_path).countries.get(name, name) if name else name
+
+
 def acting_country(text: str, names_path: Path = DEFAULT_NAMES) -> str | None:
     """The one country (ISO code) that holds ``ACTING_SHARE`` of the ACLED records of the actors ``text``
     names in any of their learned forms ("Pokomo", "ODM"), or None.

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from geo import event_model
-from geo.actors import acting_country, actors, worded_country
+from geo.actors import acled_country, acting_country, actors, worded_country
 from geo.dates import event_date
 from geo.event_model import is_note_style
 from geo.gazetteer import ADMIN1, ADMIN2, CAPITAL, CITY, WIDE_KINDS, Gazetteer, distance_km
@@ -662,13 +662,14 @@ def _actors_home(text: str, gazetteer: Gazetteer) -> str | None:
     """For an event the article places nowhere: the country the actors it names mostly act in, else
     the one its proper words point to ("Awami League" is Bangladesh's)."""
     code = acting_country(text) or worded_country(text)
-    return gazetteer.country_name(code) if code else None
+    return acled_country(gazetteer.country_name(code)) if code else None
 
 
 def _event(article, number: int, draft: Draft, gazetteer: Gazetteer, text: str) -> Event:
     unit, prediction, place = draft.passage, draft.prediction, draft.place
     chosen = _representative_town(place, gazetteer) if place is not None and place.place is not None else None
-    country = gazetteer.country_name(chosen.country_code) if chosen and chosen.country_code else None
+    # ACLED's spelling of the country, so that the table joins with an ACLED export.
+    country = acled_country(gazetteer.country_name(chosen.country_code)) if chosen and chosen.country_code else None
     admin1 = None
     if chosen is not None and chosen.kind not in WIDE_KINDS:
         admin1 = chosen.name if chosen.kind == ADMIN1 else gazetteer.admin1_name(chosen.country_code, chosen.admin1_code)

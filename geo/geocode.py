@@ -517,21 +517,39 @@ def _stray(place: Place, mention: Mention, context: _Context) -> bool:
 # How a text says that a place lies in the next one named: in brackets ("Kompa (Karimama,
 # Alibori)", "Soka (Sinende, Borgou)") or through a place noun ("Thor village, Thies",
 # "Williamsville neighbourhood of Abidjan").  A bare comma joins lists of places as often.
-_HOST_BRACKET = re.compile(r"\s*(?:" + HOST_NOUN + r"\s*)?\((?:[^()]{0,40},\s*)?")
+_HOST_BRACKET = re.compile(r"\s*(?:" + HOST_NOUN + r"\s*){0,2}\((?:[^()]{0,40},\s*)?")
 _HOST_NOUN = re.compile(r"\s+" + HOST_NOUN + r"\b,?\s+(?:of\s+)?(?:the\s+)?")
-_BRACKET_AFTER = re.compile(r"\s*(?:" + HOST_NOUN + r"\s*)?\(")
+_BRACKET_AFTER = re.compile(r"\s*(?:" + HOST_NOUN + r"\s*){0,2}\(")
 
 
 def _host_country(text: str, position: int, mentions: list[Mention], context: _Context) -> str | None:
-    """The one country of the place a mention is said to lie in, when that place is named right after it."""
+    """The one country of the place a mention is said to lie in, when that place is named right after
+    it, or last in the brackets the mention stands in ("(Kani Township, Yinmarbin District, Sagaing
+    Region)": the brackets go from the smallest area to the largest)."""
     if position + 1 >= len(mentions):
         return None
     mention, following = mentions[position], mentions[position + 1]
     gap = text[mention.end:following.start]
-    if following.cue == "demonym" or not (_HOST_BRACKET.fullmatch(gap) or _HOST_NOUN.fullmatch(gap)):
+    if following.cue != "demonym" and (_HOST_BRACKET.fullmatch(gap) or _HOST_NOUN.fullmatch(gap)):
+        return _one_country(context.places[position + 1])
+    opened = text.rfind("(", max(0, mention.start - BRACKET_CHARACTERS), mention.start)
+    if opened == -1 or ")" in text[opened:mention.start]:
         return None
-    countries = {place.country_code for place in context.places[position + 1]}
+    closed = text.find(")", mention.end, mention.end + BRACKET_CHARACTERS)
+    inside = [k for k in range(position + 1, len(mentions)) if mentions[k].end <= closed]
+    if closed == -1 or not inside or mentions[inside[-1]].cue == "demonym" \
+            or not _LAST_IN_BRACKETS.fullmatch(text, mentions[inside[-1]].end, closed):
+        return None
+    return _one_country(context.places[inside[-1]])
+
+
+def _one_country(places: list[Place]) -> str | None:
+    countries = {place.country_code for place in places}
     return countries.pop() if len(countries) == 1 else None
+
+
+BRACKET_CHARACTERS = 80
+_LAST_IN_BRACKETS = re.compile(r"\s*(?:" + HOST_NOUN + r"|region|state|province|governorate)?\s*", re.I)
 
 
 def _outside_host(place: Place, host: str | None, places: list[Place]) -> bool:

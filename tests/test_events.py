@@ -391,3 +391,23 @@ def test_a_wire_report_of_an_attack_is_an_event_though_it_reads_like_background(
     violent = [e for e in events if e.event_type in ("Battles", "Explosions/Remote violence",
                                                      "Violence against civilians")]
     assert violent and violent[0].location == "San Salvador" and violent[0].event_date == "1990-01-24"
+
+
+@pytest.mark.parametrize("record_id, country, actor", [
+    # "Kara woreda area (west Wollegga, Oromia)": Ethiopia, not Kara in Togo.
+    ("acled_more:ETH6782", "Ethiopia", "Military Forces of Ethiopia (2018-)"),
+    # "in Aung Min Ga Lar village (Kani Township, Yinmarbin District, Sagaing Region)": the brackets
+    # end in Myanmar's region, so Kani is no town of Japan.
+    ("acled_more:MMR20664", "Myanmar", "Military Forces of Myanmar (2021-)"),
+    # "members of BNP clashed with police forces ... Dhaka city": BNP is a party, not an airport
+    # code GeoNames files under Bannu, Pakistan.
+    ("acled_more:BGD24543", "Bangladesh", "Rioters (Bangladesh)")])
+def test_a_note_is_placed_in_the_country_its_brackets_and_parties_say(shared_bench, record_id, country, actor):
+    events = events_of_record(record_of(shared_bench, "events/acled_more.jsonl", record_id))
+    assert events and events[0].country == country and events[0].actor1 == actor
+
+
+def test_the_country_is_written_as_acled_writes_it(shared_bench):
+    # The table joins with an ACLED export: "Palestine", not GeoNames' "Palestinian Territory".
+    events = events_of_record(record_of(shared_bench, "events/acled_more.jsonl", "acled_more:PSE15049"))
+    assert events and events[0].country == "Palestine" and events[0].actor1 == "Protesters (Palestine)"
