@@ -32,6 +32,7 @@ FEATURE_CODES = ("CONT", "PCLI", "ADM1", "ADM2", "PPL", "PPLC", "RGN")
 # Kinds that name a wide area rather than a settlement: an event there is placed only roughly.
 WIDE_KINDS = frozenset({CONTINENT, COUNTRY, REGION})
 REGIONS_FILE = paths.resource("regions.csv")
+ADMIN1_ALIASES_FILE = paths.resource("admin1_aliases.csv")  # ACLED's spellings (tools/build_admin1_aliases.py)
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "‐": "-", "–": "-", "—": "-"})
 
@@ -211,7 +212,7 @@ def load(path: Path | str | None = None, build_if_missing: bool = True) -> Gazet
 def _regions_stamp() -> str:
     import hashlib
 
-    return hashlib.sha1(REGIONS_FILE.read_bytes()).hexdigest()[:12]
+    return hashlib.sha1(REGIONS_FILE.read_bytes() + ADMIN1_ALIASES_FILE.read_bytes()).hexdigest()[:12]
 
 
 def _read_payload(path: Path) -> dict:

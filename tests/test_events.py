@@ -411,3 +411,16 @@ def test_the_country_is_written_as_acled_writes_it(shared_bench):
     # The table joins with an ACLED export: "Palestine", not GeoNames' "Palestinian Territory".
     events = events_of_record(record_of(shared_bench, "events/acled_more.jsonl", "acled_more:PSE15049"))
     assert events and events[0].country == "Palestine" and events[0].actor1 == "Protesters (Palestine)"
+
+
+@pytest.mark.parametrize("text, country, admin1", [
+    # The force's people is whose the force is: Kitui is Kenya's, not a stray namesake in a
+    # report "about Somalia".
+    ("On 21 January, suspected Somali militia shot dead a herder in Ukasi, Kitui county.", "Kenya", None),
+    # ACLED's spelling of the oblast (GeoNames: Zaporizka oblast) finds it.
+    ("On 20 June 2022, Russian forces fired artillery at Novodanylivka, Zaporizhia. Casualties unknown.",
+     "Ukraine", "Zaporizka oblast")])
+def test_a_force_named_by_its_people_does_not_move_the_event_to_their_country(text, country, admin1):
+    events = _events_of(text, published="2022-06-21")
+    assert events and events[0].country == country
+    assert admin1 is None or events[0].admin1 == admin1
