@@ -35,6 +35,7 @@ from geo.memo import memo_map
 from geo.vocabulary import (
     ARABIC_ARTICLES,
     CURRENCY_WORDS,
+    HOST_NOUN,
     LOCATIVES,
     NEVER_PLACES,
     ORGANISATION_WORDS,
@@ -318,11 +319,13 @@ def _keys(words: list[str]) -> list[str]:
 ECHO_SHARE = 0.6
 # Leading words of the multi-word names this module adds to the gazetteer's ("Great Britain", "W. Va.").
 _PREFIXES = name_prefixes(list(COUNTRY_NAMES) + list(AP_STATES) + list(AREA_NAMES) + list(CONTINENT_ADJECTIVES))
-_PLACE_BRACKETS = re.compile(r"[A-Z][\w'’-]*\s*\((?:[^()]{0,40},\s*)?$")
+# The place's noun may stand before the brackets: "in Nikapitiya city (Panduwasnuwara, Kurunegala)".
+_PLACE_BRACKETS = re.compile(r"[A-Z][\w'’-]*(?:\s+(?i:" + HOST_NOUN + r")){0,2}\s*\((?:[^()]{0,40},\s*)?$")
 
 
 def _in_place_brackets(text: str, mention: Mention) -> bool:
-    """A name in brackets after a capitalised name: "in Ruramba (Kayokwe, Mwaro)", "Tripoli (Lebanon)".
+    """A name in brackets after a capitalised name: "in Ruramba (Kayokwe, Mwaro)", "Tripoli (Lebanon)",
+    "Gacheno town (Wolayta, SNNPR)".
 
     Reports and ACLED's notes name the district and province of a place this way. An acronym in
     brackets abbreviates the name before it ("Syrian Democratic Forces (SDF)"), which is no place

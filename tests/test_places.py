@@ -85,3 +85,13 @@ def test_the_recognizer_training_script_runs_on_a_corpus_with_names_the_gazettee
     written = json.loads(out.read_text(encoding="utf-8"))
     assert list(written["weights"]) == list(train_recognizer.RECOGNIZER_FEATURES)
     assert 0.0 < written["threshold"] < 1.0
+
+
+def test_a_name_in_brackets_after_a_place_and_its_noun_is_a_place():
+    from geo import toponyms
+    from geo.gazetteer import load
+
+    gazetteer = load()
+    # ACLED's notes give a village's district and province in brackets after its noun.
+    text = "A mob attacked a store of Muslims in Nikapitiya city (Panduwasnuwara, Kurunegala)."
+    assert "Kurunegala" in [m.text for m in toponyms.find(text, gazetteer)]
