@@ -159,6 +159,7 @@ class _Context:
         self.country_votes: dict[str, dict[str, float]] = {}  # key -> country -> share
         self.admin1_votes: dict[str, dict[tuple, float]] = {}
         self.countries_named, self.admin1_named = set(), set()
+        stated: set[str] = set()  # by a country's name, or a people's as a noun (not "Irish pub")
         self.anchors: list[Place] = []
         anchored: set[int] = set()
         self.anchor_sets: dict[str, list[Place]] = {}  # per name, for a second reading
@@ -169,8 +170,12 @@ class _Context:
                 continue
             if mention.country_code:
                 self.countries_named.add(mention.country_code)
+                if mention.cue != "demonym" or not _QUALIFIED.match(text, mention.end):
+                    stated.add(mention.country_code)
             if places and all(p.kind == COUNTRY for p in places[:1]) and len(places) <= 3:
                 self.countries_named.add(places[0].country_code)
+                if mention.cue != "demonym":
+                    stated.add(places[0].country_code)
             if len(places) == 1:
                 if places[0].kind == ADMIN1:
                     self.admin1_named.add((places[0].country_code, places[0].admin1_code))
@@ -188,6 +193,8 @@ class _Context:
         self.worded_country = None if self.countries_named else worded_country(text)
         if self.worded_country:
             self.countries_named.add(self.worded_country)
+            stated.add(self.worded_country)
+        self.countries_stated = frozenset(stated | set(self.actor_countries))
         # The symbol first: most articles have none, and ``in`` is far cheaper than the expression.
         self.currency_countries = {country for country, (_, symbol, amount) in _CURRENCIES.items()
                                    if symbol in text and amount.search(text)}
@@ -237,6 +244,7 @@ _LOCAL_KINDS = frozenset({CITY, CAPITAL, ADMIN2})
 _NO_NAMES: dict = {}
 
 
+_QUALIFIED = re.compile(r" [a-z]")  # "Irish pub": a people's name as an adjective says little where
 # The nouns of an armed force or a gang after a people's name.
 _ACTOR_AFTER = re.compile(r"(?:-backed|-led)?\s+(?:(?:armed|security|government|military|special|border)\s+)?"
                           r"(?:forces|troops|army|soldiers|military|militias?|militiam[ae]n|gunm[ae]n|bandits|raiders|"
@@ -521,6 +529,10 @@ def _stray(place: Place, mention: Mention, context: _Context) -> bool:
     leader = max(context.country_totals, key=context.country_totals.get)
     own = context.country_votes.get(mention.key, {})
     support = context.country_totals.get(place.country_code, 0.0) - own.get(place.country_code, 0.0)
+    if support == 0.0 and context.countries_stated:
+        # "JNIM militants seized livestock in Piela (Piela, Gnagna)": the note says its country
+        # (here through the group), and no other name lies in Poland.
+        return True
     lead = context.country_totals[leader] - own.get(leader, 0.0)
     return leader != place.country_code and support == 0.0 and lead >= STRAY_LEAD * context.voters
 

@@ -424,3 +424,10 @@ def test_a_force_named_by_its_people_does_not_move_the_event_to_their_country(te
     events = _events_of(text, published="2022-06-21")
     assert events and events[0].country == country
     assert admin1 is None or events[0].admin1 == admin1
+
+
+def test_a_village_the_gazetteer_lacks_is_not_a_small_namesake_in_a_country_the_note_never_names(shared_bench):
+    # "JNIM militants seized livestock on the outskirts of the town of Piela (Piela, Gnagna)": JNIM
+    # says Burkina Faso; Piła in Poland is no reading when no other name lies in Poland.
+    events = events_of_record(record_of(shared_bench, "events/acled_more.jsonl", "acled_more:BFO10595"))
+    assert events and events[0].country == "Burkina Faso" and events[0].actor2 == "Civilians (Burkina Faso)"
