@@ -164,9 +164,11 @@ class _Context:
         anchored: set[int] = set()
         self.anchor_sets: dict[str, list[Place]] = {}  # per name, for a second reading
         for mention, places in zip(mentions, self.places):
-            if mention.cue == "demonym" and _ACTOR_AFTER.match(text, mention.end):
-                # "Somali militia shot a herder in Kitui", "Russian forces shelled Zaporizhia": whose
-                # the force is, not where the places lie.
+            if mention.cue == "demonym" and _ACTOR_AFTER.match(text, mention.end) and not any(
+                    p.country_code == mention.country_code for other in self.places if other is not places
+                    for p in other):
+                # "Somali militia shot a herder in Kitui": whose the force is, not where the places
+                # lie, unless another name may lie there too ("Syrian army troops ... in Ariha").
                 continue
             if mention.country_code:
                 self.countries_named.add(mention.country_code)
