@@ -87,7 +87,8 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("actor2", "string", "Second actor (target or opponent), if any.", acled=True),
     Column("location", "string", "Place the event happened at, as named in the gazetteer.", acled=True),
     Column("admin1", "string", "First-level administrative area of the location.", acled=True),
-    Column("country", "string", "Country name.", acled=True),
+    Column("country", "string", "Country name, spelt as ACLED spells it (\"Palestine\", \"Democratic Republic of "
+           "Congo\"), so the table joins with an ACLED export.", acled=True),
     Column("iso", "string", "ISO 3166-1 alpha-2 country code."),
     Column("latitude", "float64", "WGS84 latitude; empty when the place is unresolved.", acled=True,
            minimum=-90, maximum=90),
