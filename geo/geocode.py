@@ -164,9 +164,8 @@ class _Context:
         anchored: set[int] = set()
         self.anchor_sets: dict[str, list[Place]] = {}  # per name, for a second reading
         for mention, places in zip(mentions, self.places):
-            if mention.cue == "demonym" and _ACTOR_AFTER.match(text, mention.end) and not any(
-                    p.country_code == mention.country_code for other in self.places if other is not places
-                    for p in other):
+            if mention.cue == "demonym" and _ACTOR_AFTER.match(text, mention.end) \
+                    and not self._other_name_in(mention.country_code, places):
                 # "Somali militia shot a herder in Kitui": whose the force is, not where the places
                 # lie, unless another name may lie there too ("Syrian army troops ... in Ariha").
                 continue
@@ -216,6 +215,10 @@ class _Context:
         self.country_totals = _totals(self.country_votes)
         self.admin1_totals = _totals(self.admin1_votes)
 
+    def _other_name_in(self, country: str, own: list[Place]) -> bool:
+        """Whether a name other than the one whose places are ``own`` may lie in ``country``."""
+        return any(place.country_code == country for places in self.places if places is not own for place in places)
+
     def near_names(self, place: Place, key: str) -> float:
         """How many of the article's other local names have a namesake within about a degree of ``place``.
 
@@ -246,7 +249,8 @@ _LOCAL_KINDS = frozenset({CITY, CAPITAL, ADMIN2})
 _NO_NAMES: dict = {}
 
 
-_QUALIFIED = re.compile(r" [a-z]")  # "Irish pub": a people's name as an adjective says little where
+# A people's name as an adjective ("Irish pub", "Irish songs") says little about where an article is.
+_QUALIFIED = re.compile(r" [a-z]")
 # The nouns of an armed force or a gang after a people's name.
 _ACTOR_AFTER = re.compile(r"(?:-backed|-led)?\s+(?:(?:armed|security|government|military|special|border)\s+)?"
                           r"(?:forces|troops|army|soldiers|military|militias?|militiam[ae]n|gunm[ae]n|bandits|raiders|"
@@ -521,8 +525,10 @@ def _stray(place: Place, mention: Mention, context: _Context) -> bool:
     """A small namesake abroad when the article is plainly about another country.
 
     ACLED notes and local reports seldom name their country, but their other places do: a
-    village "Dih" in India is no reading of "Dih" in a note about Ghazni.  Such a name is
-    better left unresolved (then placed approximately) than put on another continent.
+    village "Dih" in India is no reading of "Dih" in a note about Ghazni.  Nor is a town in a
+    country no other name supports when the article states its own country ("JNIM" is Burkina
+    Faso's, so Piela is not Piła in Poland).  Such a name is better left unresolved (then placed
+    approximately) than put on another continent.
     """
     if place.kind in WIDE_KINDS or place.kind in (ADMIN1, CAPITAL) or place.population >= STRAY_POPULATION:
         return False
@@ -532,8 +538,6 @@ def _stray(place: Place, mention: Mention, context: _Context) -> bool:
     own = context.country_votes.get(mention.key, {})
     support = context.country_totals.get(place.country_code, 0.0) - own.get(place.country_code, 0.0)
     if support == 0.0 and context.countries_stated:
-        # "JNIM militants seized livestock in Piela (Piela, Gnagna)": the note says its country
-        # (here through the group), and no other name lies in Poland.
         return True
     lead = context.country_totals[leader] - own.get(leader, 0.0)
     return leader != place.country_code and support == 0.0 and lead >= STRAY_LEAD * context.voters
@@ -561,11 +565,13 @@ def _host_country(text: str, position: int, mentions: list[Mention], context: _C
     if opened == -1 or ")" in text[opened:mention.start]:
         return None
     closed = text.find(")", mention.end, mention.end + BRACKET_CHARACTERS)
-    inside = [k for k in range(position + 1, len(mentions)) if mentions[k].end <= closed]
-    if closed == -1 or not inside or mentions[inside[-1]].cue == "demonym" \
-            or not _LAST_IN_BRACKETS.fullmatch(text, mentions[inside[-1]].end, closed):
+    last = position
+    while closed != -1 and last + 1 < len(mentions) and mentions[last + 1].end <= closed:
+        last += 1  # mentions are in text order: the last one before the bracket closes
+    if last == position or mentions[last].cue == "demonym" \
+            or not _LAST_IN_BRACKETS.fullmatch(text, mentions[last].end, closed):
         return None
-    return _one_country(context.places[inside[-1]])
+    return _one_country(context.places[last])
 
 
 def _one_country(places: list[Place]) -> str | None:
