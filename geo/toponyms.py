@@ -486,7 +486,8 @@ def _province_abbreviation(i, tokens, text, after_comma, gazetteer) -> tuple[int
         end = tokens[j][1]
         for stop in (end + 1, end) if text[end:end + 1] == "." else (end,):
             entry = PROVINCES.get(text[start:stop])
-            if entry is None or not (entry[2] or after_comma) or text[:start].rstrip()[-1:].isdigit():
+            # A few characters back suffice to see a number before it; the whole prefix would be copied.
+            if entry is None or not (entry[2] or after_comma) or text[max(0, start - 8):start].rstrip()[-1:].isdigit():
                 continue
             place = _province_place(entry[0], entry[1], gazetteer)
             if place is None:
